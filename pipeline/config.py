@@ -73,7 +73,7 @@ def merge(defaults: dict, user: dict, prefix: str) -> dict:
 
 def check_type(name: str, value: Any, default: Any) -> Any:
     """The value if its type fits the default's (ints are accepted for floats)."""
-    if default is None or value is None and default is None:
+    if default is None:
         return value
     expected = type(default)
     if expected is float and isinstance(value, int) and not isinstance(value, bool):

@@ -1,0 +1,41 @@
+"""Reject rows: an input that could not become an article, with the reason.
+
+Every stage sends its failures to the tagged output REJECTS as rows built here, so that
+every input ends as exactly one `articles` row or one `rejects` row.
+"""
+
+from __future__ import annotations
+
+EXCERPT_BYTES = 1024
+REJECTS = "rejects"  # tag of the side output every stage uses
+
+
+def excerpt(content: str | bytes | None) -> str | None:
+    """At most 1 KB of the offending input, as text (undecodable bytes replaced)."""
+    if content is None:
+        return None
+    if isinstance(content, str):
+        content = content.encode("utf-8", "replace")
+    return content[:EXCERPT_BYTES].decode("utf-8", "ignore")
+
+
+def make_reject(
+    input_ref: str,
+    stage: str,
+    error_type: str,
+    message: str,
+    content: str | bytes | None = None,
+) -> dict:
+    """A `rejects` row, without run_id (the writer stamps it)."""
+    return {
+        "input_ref": input_ref,
+        "stage": stage,
+        "error_type": error_type,
+        "error_message": " ".join(str(message).split())[:2000],
+        "excerpt": excerpt(content),
+    }
+
+
+def reject_from_exception(input_ref: str, stage: str, error: BaseException, content=None) -> dict:
+    """A reject row for an unexpected exception: the class name is the error type."""
+    return make_reject(input_ref, stage, type(error).__name__, str(error) or repr(error), content)
