@@ -102,13 +102,20 @@ class State:
         normalized = sorted({n for n in (try_normalize(u) for u in urls) if n})
         done = sorted({n for n in (try_normalize(u) for u in done_urls) if n} - set(normalized))
         part = self.directory / INGESTED / f"part-{_safe_run_id(run_id)}.json"
-        payload = {"version": FORMAT_VERSION, "run_id": run_id, "article_ids": sorted(set(article_ids)),
-                   "urls": normalized, "done_urls": done}
+        payload = {
+            "version": FORMAT_VERSION,
+            "run_id": run_id,
+            "article_ids": sorted(set(article_ids)),
+            "urls": normalized,
+            "done_urls": done,
+        }
         try:
             write_json_atomic(part, payload)
             merged = {} if self.full_refresh else self._cursors_on_disk()
             merged.update(cursors or {})
-            write_json_atomic(self.directory / FEEDS / CURSORS, {"version": FORMAT_VERSION, "cursors": merged})
+            write_json_atomic(
+                self.directory / FEEDS / CURSORS, {"version": FORMAT_VERSION, "cursors": merged}
+            )
             if self.full_refresh:
                 for old in (self.directory / INGESTED).glob("part-*.json"):
                     if old != part:

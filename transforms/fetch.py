@@ -144,14 +144,8 @@ def address_allowed(ip: str, allow_private: bool) -> bool:
     addr = ipaddress.ip_address(ip.split("%", 1)[0])
     if isinstance(addr, ipaddress.IPv6Address) and addr.ipv4_mapped:
         addr = addr.ipv4_mapped
-    return not (
-        addr.is_private
-        or addr.is_loopback
-        or addr.is_link_local
-        or addr.is_multicast
-        or addr.is_reserved
-        or addr.is_unspecified
-    )
+    # is_global excludes private, loopback, link-local, CGNAT, reserved and documentation ranges
+    return addr.is_global and not addr.is_multicast
 
 
 def _guarded(base: type, allow_private: bool) -> type:
@@ -538,7 +532,11 @@ class Fetcher:
         )
         chunks: list[bytes] = []
         wire = 0
-        for chunk in response.raw.stream(CHUNK, decode_content=False):
+        while True:
+            # read1 returns what has arrived: a slow-drip body meets the deadline check
+            chunk = response.raw.read1(CHUNK, decode_content=False)
+            if not chunk:
+                break
             wire += len(chunk)
             if wire > limit:
                 raise FetchError("body_too_large", f"body exceeds {limit} bytes: {url}")
@@ -560,6 +558,8 @@ class Fetcher:
             if rules is None:
                 rules = self._load_robots(origin)
                 self._robots[origin] = rules
+        if isinstance(rules, FetchError) and not rules.transient:
+            raise FetchError(rules.error_type, f"robots.txt of {origin}: {rules}")
         if isinstance(rules, FetchError):
             raise FetchError(
                 "robots_unavailable", f"robots.txt of {origin} unavailable ({rules}); not fetching {url}"
