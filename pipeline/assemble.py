@@ -13,11 +13,12 @@ from apache_beam.metrics import Metrics
 from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipeline import runinfo
+from pipeline import runinfo, state
 from transforms.articles import NAMESPACE, QUOTES, ProcessRecords
 from transforms.dedup import Deduplicate
-from transforms.readers import ReadFiles, expand_inputs
-from transforms.rejects import REJECTS, make_reject
+from transforms.feeds import FeedSpec, FetchInputs, SkipIngested, feed_specs
+from transforms.readers import ReadFiles, expand_inputs, kind_of
+from transforms.rejects import REJECTS
 from transforms.schemas import REJECTS_PARTITION_BY
 from transforms.writer import WriteTable
 
@@ -34,6 +35,7 @@ class RunRequest:
     state_dir: str
     full_refresh: bool = False
     run_id: str = ""
+    feeds: list[str] = field(default_factory=list)  # --feed values (URLs, feed files, OPML files)
     beam_args: list[str] = field(default_factory=list)
 
     def __post_init__(self):
@@ -55,7 +57,8 @@ def count_clusters(article: dict) -> dict:
     return article
 
 
-def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: list[str]) -> None:
+def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: list[str],
+          feeds: list[FeedSpec] = ()) -> None:
     config = request.config
     run_id, now = request.run_id, request.started_at
     partition_by = config["output"]["partition_by"]
@@ -65,10 +68,12 @@ def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: 
         | "Files" >> beam.Create(files)
         | "Read" >> beam.ParDo(ReadFiles(config["input"])).with_outputs(REJECTS, main="records")
     )
-    url_rejects = pipeline | "Urls" >> beam.Create(
-        [make_reject(url, "fetch", "unsupported", "fetching pages is not available yet") for url in urls]
-    )
-    processed = read.records | "Process" >> beam.ParDo(
+    state_dir, full_refresh = request.state_dir, request.full_refresh
+    local = read.records | "SkipIngested" >> beam.ParDo(SkipIngested(state_dir, full_refresh))
+    fetched = pipeline | "FetchInputs" >> FetchInputs(
+        config["fetch"], list(feeds), urls, state_dir, full_refresh)
+    records = (local, fetched["records"]) | "AllRecords" >> beam.Flatten()
+    processed = records | "Process" >> beam.ParDo(
         ProcessRecords(config, run_id, now)).with_outputs(REJECTS, QUOTES, main="articles")
     articles = (
         processed.articles
@@ -76,7 +81,7 @@ def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: 
         | "CountClusters" >> beam.Map(count_clusters)
     )
     rejects = (
-        (read[REJECTS], processed[REJECTS], url_rejects)
+        (read[REJECTS], fetched["rejects"], processed[REJECTS])
         | "AllRejects" >> beam.Flatten()
         | "StampRejects" >> beam.Map(stamp_reject, run_id, now)
     )
@@ -84,18 +89,27 @@ def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: 
     _ = articles | "WriteArticles" >> WriteTable("articles", output, partition_by, config["output"])
     _ = processed[QUOTES] | "WriteQuotes" >> WriteTable("quotes", output, partition_by, config["output"])
     _ = rejects | "WriteRejects" >> WriteTable("rejects", output, REJECTS_PARTITION_BY, config["output"])
+    pending = str(state.pending_path(state_dir, run_id))
+    _ = (articles, rejects, fetched["cursors"]) | "RecordIngested" >> state.RecordIngested(pending)
 
 
 def run(request: RunRequest) -> dict:
     """Run the batch job to completion; returns the run record (also written to _runs/)."""
     files, urls = expand_inputs(request.inputs)
-    LOG.info("run %s: %d files, %d URLs -> %s", request.run_id, len(files), len(urls), request.output)
+    # feed files given as --input are read as feeds (their entries' pages are fetched)
+    feed_files = [f for f in files if kind_of(f, request.config["input"]) == "feed"]
+    files = [f for f in files if f not in set(feed_files)]
+    feeds = feed_specs(request.config["feeds"], [*request.feeds, *feed_files])
+    state.State.load(request.state_dir, request.full_refresh)  # a corrupt state stops the run here
+    LOG.info("run %s: %d files, %d URLs, %d feeds -> %s", request.run_id, len(files), len(urls), len(feeds),
+             request.output)
     started = time.monotonic()
     options = PipelineOptions(request.beam_args)
     with beam.Pipeline(options=options) as pipeline:
-        build(pipeline, request, files, urls)
+        build(pipeline, request, files, urls, feeds)
     result = pipeline.result if hasattr(pipeline, "result") else None
     counters = read_counters(result)
+    counters.update(state.commit_pending(request.state_dir, request.run_id, request.full_refresh))
     record = runinfo.run_record(request, counters, files, urls, time.monotonic() - started)
     runinfo.write_run_record(request.output, record)
     return record

@@ -21,6 +21,9 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--input", action="append", default=[], metavar="X",
                         help="a file, a folder (read recursively), a glob, or an http(s):// URL of a "
                              "page; repeatable; default: seeds/")
+    parser.add_argument("--feed", action="append", default=[], metavar="X",
+                        help="an RSS/Atom feed: a URL or a local file (an .opml file: all its feeds); "
+                             "its entries' pages are fetched; repeatable; adds to the config's feeds:")
     parser.add_argument("--output", default=DEFAULT_OUTPUT, metavar="DIR",
                         help="where the tables go (default: out/)")
     parser.add_argument("--config", default=None, metavar="FILE",
@@ -104,7 +107,8 @@ def make_request(args: argparse.Namespace, beam_args: list[str]):
     prepare_output(output)
     state = args.state or f"{output}/_state"
     return RunRequest(
-        inputs=args.input or [DEFAULT_INPUT],
+        inputs=args.input or ([] if args.feed else [DEFAULT_INPUT]),
+        feeds=args.feed,
         output=output,
         config=config,
         state_dir=state,
@@ -130,6 +134,7 @@ def main(argv: list[str] | None = None) -> int:
     verbose = getattr(args, "verbose", False)
     logs.setup(verbose)
     from pipeline.config import ConfigError
+    from pipeline.state import StateError
     from transforms.readers import InputError
 
     try:
@@ -144,7 +149,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "report":
             return warehouse.command_report(args.output)
         return warehouse.command_schema(args.format)
-    except (UsageError, ConfigError, InputError) as error:
+    except (UsageError, ConfigError, InputError, StateError) as error:
         print(f"pipeline: error: {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head`: not an error

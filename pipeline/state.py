@@ -144,3 +144,86 @@ def _read_json(path: Path) -> dict:
     if not isinstance(data, dict):
         raise StateError(f"corrupt state file {path}: not a JSON object; use --full-refresh to rebuild")
     return data
+
+
+# --- recording a run: the pipeline writes what it ingested, the driver commits it ----------
+
+PENDING = "pending"
+
+
+def pending_path(state_dir: str | os.PathLike, run_id: str) -> Path:
+    return Path(state_dir) / PENDING / f"run-{_safe_run_id(run_id)}.json"
+
+
+def _ingest_items(kind: str, row):
+    """Small ("kind", value) items of what this run ingested, failed for good, or must retry."""
+    from transforms.fetch import TRANSIENT_ERRORS
+
+    if kind == "article":
+        yield ("article", [row["article_id"], row.get("url"), row.get("input_ref")])
+    elif kind == "reject":
+        ref = row.get("input_ref") or ""
+        if row.get("stage") == "feeds" or not try_normalize(ref):
+            return  # a feed, or a local file: files are re-read (and rejected) every run
+        yield ("retry" if row.get("error_type") in TRANSIENT_ERRORS else "done", ref)
+    else:
+        yield ("cursor", list(row))
+
+
+def _write_pending(items: list, path: str) -> None:
+    write_json_atomic(Path(path), {"version": FORMAT_VERSION, "items": sorted(items, key=json.dumps)})
+
+
+class RecordIngested:
+    """(articles, rejects, cursors) -> one pending file for the driver to commit after the
+    pipeline succeeded (a Beam PTransform built lazily so this module imports without Beam)."""
+
+    def __new__(cls, path: str):
+        import apache_beam as beam
+
+        class _Record(beam.PTransform):
+            def expand(self, pcolls):
+                articles, rejects, cursors = pcolls
+                return (
+                    (
+                        articles | "ArticleItems" >> beam.FlatMap(lambda r: _ingest_items("article", r)),
+                        rejects | "RejectItems" >> beam.FlatMap(lambda r: _ingest_items("reject", r)),
+                        cursors | "CursorItems" >> beam.FlatMap(lambda r: _ingest_items("cursor", r)),
+                    )
+                    | "Items" >> beam.Flatten()
+                    | "ToList" >> beam.combiners.ToList()
+                    | "WritePending" >> beam.Map(_write_pending, path)
+                )
+
+        return _Record()
+
+
+def commit_pending(state_dir: str | os.PathLike, run_id: str, full_refresh: bool) -> dict[str, int]:
+    """Fold the run's pending file into the state (after the pipeline succeeded). A feed whose
+    entries must be retried (timeouts, 5xx) loses its ETag/Last-Modified, so that the next
+    poll reads it whole again. Returns counts for the run record."""
+    path = pending_path(state_dir, run_id)
+    if not path.is_file():
+        return {}
+    items = _read_json(path).get("items", [])
+    article_ids, urls, done, retry, polled = set(), set(), set(), set(), []
+    for kind, value in items:
+        if kind == "article":
+            article_ids.add(value[0])
+            urls.update(u for u in value[1:] if u)
+        elif kind == "done":
+            done.add(value)
+        elif kind == "retry":
+            retry.add(try_normalize(value))
+        elif kind == "cursor":
+            polled.append(value)
+    cursors = {}
+    for key, cursor in polled:
+        if set(cursor.pop("entry_urls", [])) & retry:
+            cursor.pop("etag", None)
+            cursor.pop("last_modified", None)
+        cursors[key] = cursor
+    state = State.load(state_dir, full_refresh=full_refresh)
+    state.record_run(run_id, article_ids, urls, cursors, done_urls=done)
+    path.unlink(missing_ok=True)
+    return {"state.ingested": len(article_ids), "state.done_urls": len(done), "state.retry_urls": len(retry)}

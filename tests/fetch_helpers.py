@@ -41,7 +41,11 @@ class LocalServer:
             def do_GET(self):
                 server._handle(self)
 
-        self.httpd = ThreadingHTTPServer((host, 0), Handler)
+        class QuietServer(ThreadingHTTPServer):
+            def handle_error(self, request, client_address):  # clients that hang up: not news
+                pass
+
+        self.httpd = QuietServer((host, 0), Handler)
         self.httpd.daemon_threads = True
         self.httpd.request_queue_size = 128
         self.host, self.port = self.httpd.server_address[:2]

@@ -17,11 +17,23 @@ from datetime import datetime, timezone
 from email.utils import formatdate
 from typing import Any
 
+import apache_beam as beam
 import feedparser
 import lxml.etree
+from apache_beam.metrics import Metrics
 
 from pipeline.config import ConfigError
-from transforms.fetch import Fetcher, detect_charset, html_to_text
+from transforms import ids
+from transforms.fetch import (
+    METRICS_NAMESPACE,
+    Fetcher,
+    FetchError,
+    FetchPages,
+    FetchSettings,
+    detect_charset,
+    html_to_text,
+)
+from transforms.rejects import REJECTS, make_reject, reject_from_exception
 from transforms.urls import InvalidURL, is_http_url, normalize_url, try_normalize
 
 FEED_SETTINGS = {"url", "name", "fetch_pages", "min_content_chars", "max_entries", "opml"}
@@ -301,3 +313,135 @@ def page_task(url: str) -> dict:
 
 def spec_to_dict(spec: FeedSpec) -> dict:
     return asdict(spec)
+
+
+# --- Beam -----------------------------------------------------------------------------------
+
+CURSORS = "cursors"  # tag of (feed key, cursor) pairs
+STAGE = "feeds"
+
+
+class PollFeeds(beam.DoFn):
+    """feed spec dict -> fetch tasks of its new entries (main), (key, cursor) (CURSORS),
+    rejects for feeds that cannot be read (REJECTS).
+
+    Entries whose URL an earlier run ingested are dropped here (unless full refresh), so a
+    second run over an unchanged feed fetches no page again. The state is read once per
+    worker in setup (local runners: the state folder is on this machine)."""
+
+    def __init__(self, fetch_settings: dict, state_dir: str, full_refresh: bool):
+        self.fetch_settings = fetch_settings
+        self.state_dir = state_dir
+        self.full_refresh = full_refresh
+
+    def setup(self):
+        from pipeline.state import State
+
+        self.settings = FetchSettings.from_config(self.fetch_settings)
+        self.fetcher = Fetcher(self.settings)
+        self.state = State.load(self.state_dir, self.full_refresh)
+        self.skipped = Metrics.counter(METRICS_NAMESPACE, "skipped_already_ingested")
+        self.unchanged = Metrics.counter(METRICS_NAMESPACE, "feeds.not_modified")
+        self.polled = Metrics.counter(METRICS_NAMESPACE, "feeds.polled")
+
+    def teardown(self):
+        self.fetcher.close()
+
+    def process(self, spec_dict: dict):
+        spec = FeedSpec(**spec_dict)
+        try:
+            feed, cursor = read_feed_source(
+                spec, self.fetcher, self.state.cursor(spec.key), self.settings.max_body_bytes
+            )
+        except (FetchError, FeedError) as error:
+            yield beam.pvalue.TaggedOutput(
+                REJECTS, make_reject(spec.url, STAGE, error.error_type, str(error), error.content)
+            )
+            return
+        except Exception as error:  # never crash on a feed: it becomes a reject
+            yield beam.pvalue.TaggedOutput(REJECTS, reject_from_exception(spec.url, STAGE, error))
+            return
+        self.polled.inc()
+        if feed is None:
+            self.unchanged.inc()
+            yield beam.pvalue.TaggedOutput(CURSORS, (spec.key, cursor))
+            return
+        tasks = entry_tasks(spec, feed, self.settings.feed_content_min_chars)
+        # the cursor lists this poll's entries: the run drops the ETag if one of them must be retried
+        cursor["entry_urls"] = sorted({t["url"] for t in tasks if t["url"]})
+        yield beam.pvalue.TaggedOutput(CURSORS, (spec.key, cursor))
+        for task in tasks:
+            if self.state.is_ingested(url=task["url"]) or self.state.is_ingested(url=task["input_ref"]):
+                self.skipped.inc()
+                continue
+            yield task
+
+
+class SkipIngested(beam.DoFn):
+    """Drops fetch tasks and raw records that an earlier run ingested (same article id or
+    normalised URL), counting them; passes everything under full refresh."""
+
+    def __init__(self, state_dir: str, full_refresh: bool):
+        self.state_dir = state_dir
+        self.full_refresh = full_refresh
+
+    def setup(self):
+        from pipeline.state import State
+
+        self.state = State.load(self.state_dir, self.full_refresh)
+        self.skipped = Metrics.counter(METRICS_NAMESPACE, "skipped_already_ingested")
+
+    def process(self, element: dict):
+        if self.is_ingested(element):
+            self.skipped.inc()
+        else:
+            yield element
+
+    def is_ingested(self, element: dict) -> bool:
+        if self.full_refresh:
+            return False
+        urls = [element.get("url"), element.get("input_ref")]
+        if any(self.state.is_ingested(url=u) for u in urls if u):
+            return True
+        if "fetch_url" in element:  # a task: its article id is only known once fetched
+            return False
+        content = element.get("html") or element.get("text")
+        return self.state.is_ingested(
+            article_id=ids.article_id(element.get("url"), element.get("source_id"), content)
+        )
+
+
+class FetchInputs(beam.PTransform):
+    """PBegin -> {"records", "rejects", "cursors"}: feeds polled, their new entries and the
+    `--input https://...` pages fetched politely, as raw records for extraction."""
+
+    def __init__(
+        self, fetch_settings: dict, specs: list[FeedSpec], urls: list[str], state_dir: str, full_refresh: bool
+    ):
+        super().__init__()
+        self.fetch_settings = fetch_settings
+        self.specs = [spec_to_dict(spec) for spec in specs]
+        self.urls = list(urls)
+        self.state_dir = state_dir
+        self.full_refresh = full_refresh
+
+    def expand(self, root):
+        polled = (
+            root
+            | "FeedSpecs" >> beam.Create(self.specs)
+            | "PollFeeds"
+            >> beam.ParDo(PollFeeds(self.fetch_settings, self.state_dir, self.full_refresh)).with_outputs(
+                REJECTS, CURSORS, main="tasks"
+            )
+        )
+        pages = (
+            root
+            | "PageUrls" >> beam.Create(self.urls)
+            | "PageTasks" >> beam.Map(page_task)
+            | "SkipIngestedPages" >> beam.ParDo(SkipIngested(self.state_dir, self.full_refresh))
+        )
+        fetched = (
+            (polled.tasks, pages) | "AllTasks" >> beam.Flatten() | "Fetch" >> FetchPages(self.fetch_settings)
+        )
+        rejects = (polled[REJECTS], fetched[REJECTS]) | "FetchRejects" >> beam.Flatten()
+        return {"records": fetched.records, "rejects": rejects, "cursors": polled[CURSORS]}
