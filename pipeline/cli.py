@@ -51,6 +51,14 @@ def build_parser() -> argparse.ArgumentParser:
                     "is the local FnApiRunner.",
     )
     add_run_options(run)
+    watch = commands.add_parser(
+        "watch", help="incremental runs one after another until Ctrl-C / SIGTERM",
+        description="Run `pipeline run` with these options every --every (10m, 30s, 1h), each run "
+                    "incremental (--full-refresh applies to the first only). Ctrl-C or SIGTERM stops "
+                    "it between runs, or inside one: the run is killed and its temporary files removed.",
+    )
+    watch.add_argument("--every", required=True, metavar="DURATION", help="e.g. 10m, 30s, 1h")
+    add_run_options(watch)
     query = commands.add_parser("query", help="SQL over articles, quotes, rejects in DuckDB")
     query.add_argument("--output", default=DEFAULT_OUTPUT, metavar="DIR")
     query.add_argument("sql", help='e.g. "select source, count(*) from articles group by 1"')
@@ -127,6 +135,18 @@ def command_run(args: argparse.Namespace, beam_args: list[str]) -> int:
     return 0
 
 
+def command_watch(args: argparse.Namespace, argv: list[str], beam_args: list[str]) -> int:
+    from pipeline import watch
+
+    check_beam_args(beam_args)
+    try:
+        watch.parse_every(args.every)
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+    run_args = watch.without(argv[argv.index("watch") + 1:], "--every", True)
+    return watch.command_watch(args, run_args)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
@@ -140,6 +160,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "run":
             return command_run(args, extra)
+        if args.command == "watch":
+            return command_watch(args, argv, extra)
         if extra:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
         from pipeline import warehouse
