@@ -177,3 +177,20 @@ def test_conditional_get_and_entry_fallbacks():
     assert fallback["from_feed_content"] and fallback["text"].startswith("The minister said")
     assert outcomes[2][1]["error_type"] == "http_404" and "too short" in outcomes[2][1]["error_message"]
     assert outcomes[3][1]["error_type"] == "blocked_scheme"
+
+
+def test_last_modified_cursor_and_bad_tasks_do_not_crash():
+    stamp = "Tue, 10 Jun 2025 04:00:00 GMT"
+    items = [{"link": "http://[::1/bad", "title": "malformed"}, {"link": "/x", "title": "x"}]
+    with LocalServer() as server:
+        feed_url = server.add("/feed", lambda handler: (
+            Reply(304) if handler.headers.get("If-Modified-Since") == stamp else
+            Reply(200, rss(items), {"Content-Type": "application/rss+xml", "Last-Modified": stamp})))
+        fetcher = Fetcher(FetchSettings(allow_private_networks=True, max_retries=0, per_host_min_delay_s=0))
+        spec = FeedSpec(url=feed_url)
+        feed, cursor = read_feed_source(spec, fetcher, {})
+        assert cursor["last_modified"] == stamp and cursor.get("etag") is None
+        assert read_feed_source(spec, fetcher, cursor)[0] is None
+        outcomes = [run_task(fetcher, task) for task in entry_tasks(spec, feed, 200)]
+    assert [tag for tag, _ in outcomes] == ["reject", "reject"]
+    assert outcomes[1][1]["error_type"] == "http_404"

@@ -22,7 +22,7 @@ def test_normalize(raw, expected):
 
 def test_relative_with_base_and_bad_schemes():
     assert normalize_url("/x#y", base="http://h.org/a/b") == "http://h.org/x"
-    for bad in ("file:///etc/passwd", "javascript:alert(1)", "ftp://h/x", "/relative", ""):
+    for bad in ("file:///etc/passwd", "javascript:alert(1)", "ftp://h/x", "/relative", "", "http://[::1/x"):
         with pytest.raises(InvalidURL):
             normalize_url(bad)
         assert try_normalize(bad) is None

@@ -55,7 +55,7 @@ class FeedSpec:
     name: str | None = None  # outlet name given to its articles (else the page decides)
     fetch_pages: bool = True  # False: the entry's own content is the article
     min_content_chars: int | None = None  # entry content long enough to stand in for its page
-    max_entries: int | None = None  # newest N entries at most per poll
+    max_entries: int | None = None  # first N entries per poll (feeds list newest first)
 
     @property
     def is_remote(self) -> bool:

@@ -40,7 +40,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from transforms.records import RawRecord
-from transforms.rejects import REJECTS, make_reject
+from transforms.rejects import REJECTS, make_reject, reject_from_exception
 from transforms.urls import ALLOWED_SCHEMES, InvalidURL, host_key, try_normalize
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -365,7 +365,11 @@ class Fetcher:
         self.settings = settings
         self.session = requests.Session()
         self.session.trust_env = False  # no proxies or .netrc from the environment
-        adapter = GuardedAdapter(settings.allow_private_networks, pool_connections=64, pool_maxsize=16)
+        adapter = GuardedAdapter(
+            settings.allow_private_networks,
+            pool_connections=64,
+            pool_maxsize=max(16, settings.per_host_max_in_flight),
+        )
         self.session.mount("http://", adapter)
         self.session.mount("https://", adapter)
         self._gates: dict[str, HostGate] = {}
@@ -635,6 +639,14 @@ def html_to_text(fragment: str | None) -> str:
 
 
 def run_task(fetcher: Fetcher, task: dict) -> tuple[str, dict]:
+    """run_fetch_task, with any unexpected error a reject: one bad URL never fails a host."""
+    try:
+        return run_fetch_task(fetcher, task)
+    except Exception as error:
+        return "reject", reject_from_exception(task["input_ref"], "fetch", error)
+
+
+def run_fetch_task(fetcher: Fetcher, task: dict) -> tuple[str, dict]:
     """("record", RawRecord as dict) or ("reject", reject row) for one fetch task (see
     transforms.feeds.entry_tasks / page_task). A feed entry whose page cannot be fetched
     becomes an article from its own content when that is long enough."""
@@ -645,7 +657,12 @@ def run_task(fetcher: Fetcher, task: dict) -> tuple[str, dict]:
         except FetchError as failure:
             error = failure
     elif task.get("bad_link"):
-        error = FetchError("blocked_scheme", f"only http/https links are fetched: {task['bad_link'][:200]}")
+        link = task["bad_link"]
+        scheme = re.match(r"([A-Za-z][A-Za-z0-9+.-]*):", link)
+        if scheme and scheme.group(1).lower() not in ALLOWED_SCHEMES:
+            error = FetchError("blocked_scheme", f"only http/https links are fetched: {link[:200]}")
+        else:
+            error = FetchError("invalid_url", f"malformed or relative link: {link[:200]}")
     elif task.get("fetch_page", True):
         error = FetchError("no_link", "feed entry without a link")
     if task.get("kind") == "entry":

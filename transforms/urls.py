@@ -66,9 +66,12 @@ def normalize_url(url: str, base: str | None = None) -> str:
     Raises InvalidURL for anything that is not an absolute http(s) URL.
     """
     url = (url or "").strip()
-    if base:
-        url = urljoin(base, url)
-    parts = urlsplit(url)
+    try:
+        if base:
+            url = urljoin(base, url)
+        parts = urlsplit(url)
+    except ValueError as error:  # e.g. "Invalid IPv6 URL"
+        raise InvalidURL(f"malformed URL {url[:200]!r}: {error}") from error
     scheme = parts.scheme.lower()
     if scheme not in ALLOWED_SCHEMES:
         raise InvalidURL(f"unsupported URL scheme {scheme or '(none)'!r} in {url[:200]!r}")
@@ -100,13 +103,21 @@ def try_normalize(url: str | None, base: str | None = None) -> str | None:
 
 def host_key(url: str) -> str:
     """The politeness unit: "host:port" (loopback servers on several ports are several hosts)."""
-    parts = urlsplit(url)
-    scheme = parts.scheme.lower()
-    if scheme not in ALLOWED_SCHEMES or not parts.hostname:
-        raise InvalidURL(f"not an http(s) URL: {url[:200]!r}")
-    port = parts.port or DEFAULT_PORTS[scheme]
+    try:
+        parts = urlsplit(url)
+        scheme = parts.scheme.lower()
+        if scheme not in ALLOWED_SCHEMES or not parts.hostname:
+            raise InvalidURL(f"not an http(s) URL: {url[:200]!r}")
+        port = parts.port or DEFAULT_PORTS[scheme]
+    except ValueError as error:
+        if isinstance(error, InvalidURL):
+            raise
+        raise InvalidURL(f"malformed URL {url[:200]!r}: {error}") from error
     return f"{_host(parts.hostname)}:{port}"
 
 
 def is_http_url(value: str) -> bool:
-    return urlsplit(value.strip()).scheme.lower() in ALLOWED_SCHEMES
+    try:
+        return urlsplit(value.strip()).scheme.lower() in ALLOWED_SCHEMES
+    except ValueError:
+        return False
