@@ -13,7 +13,7 @@ Three passes over the clean text, each linear:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import apache_beam as beam
@@ -40,7 +40,16 @@ MENTION_STOPS = frozenset(
     "tonight this earlier later on. monday tuesday wednesday thursday friday saturday sunday and but "
     "because since if than was is has had".split())
 LEADING_JUNK = frozenset("and but so also then while as yet or".split())
+TITLE_MAX_WORDS = 8
+SMALL_WORDS = frozenset("a an the of in on at to for and or but nor with by from as is it's vs.".split())
 ADVERBS = r"(?:(?:also|then|later|further|again|once|previously|recently|repeatedly|simply|just)\s+)?"
+
+
+def _title_case(quote: str) -> bool:
+    """Every word but the small ones capitalised: a title in quotation marks."""
+    words = [w.strip(".,;:!?-–—'’\"") for w in quote.split()]
+    words = [w for w in words if w and w.lower() not in SMALL_WORDS]
+    return bool(words) and all(w[0].isupper() or not w[0].isalpha() for w in words)
 
 
 @dataclass
@@ -57,8 +66,7 @@ class Candidate:
     mention: str | None = None
     cue: str | None = None
     mention_pos: int = -1
-    bare: bool = False  # the whole paragraph (no words outside the marks)
-    extra: dict = field(default_factory=dict)
+    adjacent: bool = False  # attributed by the words right after it ("...," he said)
 
 
 @dataclass(frozen=True)
@@ -246,13 +254,17 @@ class QuoteExtractor:
     def __init__(self, resources: Resources) -> None:
         self.res = resources
         cues = sorted(resources.cues, key=len, reverse=True)
-        cue_alt = "|".join(re.escape(c).replace(r"\ ", r"\s+") for c in cues)
-        self.cue_re = re.compile(rf"\b(?:{cue_alt})\b", re.IGNORECASE)
+        cues += [c[0].upper() + c[1:] for c in cues if c.startswith("according")]
+        # Case-sensitive: "The Post", "State" are names, not cues. A determiner or possessive in
+        # front makes the word a noun ("the claim", "Trump's remarks").
+        cue_alt = r"(?<!\bthe )(?<!\ba )(?<!\ban )(?<!\bhis )(?<!\bher )(?<!\btheir )(?<!\bits )(?<!’s )(?<!'s )(?:" + "|".join(
+            re.escape(c).replace(r"\ ", r"\s+") for c in cues) + ")"
+        self.cue_alt = cue_alt
+        self.cue_re = re.compile(rf"\b{cue_alt}\b")
         # Right after a closing mark: "said Putin" / "the source said" / "— Name".
-        self.after_inverted_re = re.compile(rf"^[\s,;:]*{ADVERBS}(?P<cue>{cue_alt})\b", re.IGNORECASE)
+        self.after_inverted_re = re.compile(rf"^[\s,;:]*{ADVERBS}(?P<cue>{cue_alt})\b")
         self.after_re = re.compile(
-            rf"^[\s,;:]*(?P<m>(?:[^\s,;:!?“”\"]+\s+){{0,9}}?[^\s,;:!?“”\"]+)\s+{ADVERBS}(?P<cue>{cue_alt})\b",
-            re.IGNORECASE)
+            rf"^[\s,;:]*(?P<m>(?:[^\s,;:!?“”\"]+\s+){{0,9}}?[^\s,;:!?“”\"]+)\s+{ADVERBS}(?P<cue>{cue_alt})\b")
         self.dash_re = re.compile(r"^\s*[―—–-]+\s*(?P<m>[A-Z][\w.’'\-]*(?:\s+[A-Z][\w.’'\-]*){0,4})")
         self.view_re = re.compile(
             r"\b[Ii]n\s+(?P<m>his|her|their|[A-Z][\w.\-]*(?:\s+[A-Z][\w.\-]*)*?(?:’s|'s|’|'))\s+(?:view|opinion|words)\b")
@@ -282,7 +294,7 @@ class QuoteExtractor:
             if cand.mention is None:
                 self._attribute(text, cand)
             words = sum(len(text[s:e].split()) for s, e in cand.pieces)
-            if not self._keep(cand, words):
+            if not self._keep(text, cand, words):
                 continue
             if cand.mention is None and cand.para_start and cand.para - previous_para <= 2 and previous_mention:
                 # A bare quoted paragraph continues the previous speaker.
@@ -302,10 +314,12 @@ class QuoteExtractor:
                 previous_para = cand.last_para
         return quotes
 
-    def _keep(self, cand: Candidate, words: int) -> bool:
-        """Drop scare quotes and titles: short and uncued, or too short to be speech."""
+    def _keep(self, text: str, cand: Candidate, words: int) -> bool:
+        """Drop scare quotes and titles: short and uncued, too short to be speech, or Title Case."""
         if words < self.res.min_words:
             return False
+        if words <= TITLE_MAX_WORDS and not cand.adjacent and _title_case(text[cand.pieces[0][0]:cand.pieces[-1][1]]):
+            return False  # "Face the Nation", "Coal Isn't the Villain."
         return cand.mention is not None or words >= self.res.min_words_uncued or cand.para_start
 
     # ---------------------------------------------------------------------------------------
@@ -323,6 +337,7 @@ class QuoteExtractor:
                     last.close_pos, last.closed, last.last_para = cand.close_pos, cand.closed, cand.last_para
                     last.mention, last.cue = attribution
                     last.mention_pos = last.close_pos
+                    last.adjacent = True
                     continue
             merged.append(cand)
         return merged
@@ -376,6 +391,7 @@ class QuoteExtractor:
         if found:
             cand.mention, cand.cue = found
             cand.mention_pos = cand.close_pos
+            cand.adjacent = True
             return
         left, left_pos = self._left_context(text, cand)
         found = self._before(left)
@@ -386,7 +402,7 @@ class QuoteExtractor:
             sentence_end = SENTENCE_END_RE.search(rest + " X")
             tail = rest[:sentence_end.start() + 1] if sentence_end else rest
             match = re.search(r",\s*(?P<m>[^,;:!?“”\"]{1,60}?)\s+" + ADVERBS + r"(?P<cue>"
-                              + self.cue_re.pattern[5:-3] + r")\b\s*[.!?]?\s*$", tail, re.IGNORECASE)
+                              + self.cue_alt + r")\b\s*[.!?]?\s*$", tail)
             if match:
                 found = self._clean_mention(match.group("m").split()), match.group("cue")
         if found and found[0]:
