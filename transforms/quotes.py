@@ -24,13 +24,17 @@ from transforms.speakers import SpeakerResolver
 
 DEFAULT_CUES_FILE = "configs/quotes.yaml"
 
-PARAGRAPH_RE = re.compile(r"\n[ \t]*\n\s*")
+# Paragraphs for quote scanning: any line break (a quote does not run over a <br> line unless
+# the next line reopens it, like a paragraph).
+PARAGRAPH_RE = re.compile(r"[ \t\xa0]*\n\s*")
 # Two straight apostrophes stand for a double mark in some archives (''like this'').
 DOUBLE_MARKS_RE = re.compile(r"''|[\"“”„«»]")
 SINGLE_MARKS_RE = re.compile(r"['‘’‚‹›]")
 DOUBLE_CLOSERS = {"“": "„", "”": "“„\"", '"': '"', "»": "«"}
 # A sentence ends at . ! ? (optionally followed by a closing mark) before a space.
-SENTENCE_END_RE = re.compile(r"[.!?][\"”’']?\s+(?=[\"“‘'A-Z0-9])")
+SENTENCE_END_RE = re.compile(
+    r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSen)(?<!\bRep)(?<!\bGov)(?<!\bGen)(?<!\bSt)(?<!\bLt)"
+    r"(?<!\bCol)(?<!\bRev)(?<!\b[A-Z])[.!?][\"”’']?\s+(?=[\"“‘'A-Z0-9])")
 TOKEN_RE = re.compile(r"\S+")
 ABBREVIATIONS = frozenset(
     "mr. mrs. ms. dr. sen. rep. gov. gen. lt. col. sgt. st. jr. sr. prof. u.s. u.k. u.n. no. rev. pres.".split())
@@ -40,6 +44,12 @@ MENTION_STOPS = frozenset(
     "tonight this earlier later on. monday tuesday wednesday thursday friday saturday sunday and but "
     "because since if than was is has had".split())
 LEADING_JUNK = frozenset("and but so also then while as yet or".split())
+DETERMINERS = frozenset("the a an another one his her their its this that".split())
+SUBJECT_PRONOUNS = frozenset("he she they we i it".split())
+SPEECH_ADVERBS = frozenset("also then later further again once previously recently just".split())
+NAME_PARTICLES = frozenset("of de van von bin al la le da del".split())
+CLAUSE_WORDS = frozenset("that who which when while and but because if as after before said says".split())
+PREPOSITIONS = frozenset("in on at during after before for from with to by as under over since".split())
 TITLE_MAX_WORDS = 8
 SMALL_WORDS = frozenset("a an the of in on at to for and or but nor with by from as is it's vs.".split())
 ADVERBS = r"(?:(?:also|then|later|further|again|once|previously|recently|repeatedly|simply|just)\s+)?"
@@ -363,9 +373,9 @@ class QuoteExtractor:
     # ---------------------------------------------------------------------------------------
 
     def _paragraph_bounds(self, text: str, pos: int) -> tuple[int, int]:
-        start = text.rfind("\n\n", 0, pos)
-        end = text.find("\n\n", pos)
-        return (0 if start < 0 else start + 2), (len(text) if end < 0 else end)
+        start = text.rfind("\n", 0, pos)
+        end = text.find("\n", pos)
+        return (0 if start < 0 else start + 1), (len(text) if end < 0 else end)
 
     def _right_context(self, text: str, cand: Candidate) -> str:
         """Text after the closing mark up to the next opening mark or paragraph end."""
@@ -397,14 +407,6 @@ class QuoteExtractor:
         found = self._before(left)
         if found is None and cand.para_start:
             found = self._colon_intro(text, cand)
-        if found is None:
-            # "..." to drive up the stock price, she said.
-            sentence_end = SENTENCE_END_RE.search(rest + " X")
-            tail = rest[:sentence_end.start() + 1] if sentence_end else rest
-            match = re.search(r",\s*(?P<m>[^,;:!?“”\"]{1,60}?)\s+" + ADVERBS + r"(?P<cue>"
-                              + self.cue_alt + r")\b\s*[.!?]?\s*$", tail)
-            if match:
-                found = self._clean_mention(match.group("m").split()), match.group("cue")
         if found and found[0]:
             cand.mention, cand.cue = found
             cand.mention_pos = left_pos
@@ -425,6 +427,77 @@ class QuoteExtractor:
             if mention and not self.cue_re.search(mention):
                 cue = match.group("cue")
                 return mention, self._with_listener(cue, rest[match.end():])
+        return self._after_chunks(rest)
+
+    def _after_chunks(self, rest: str) -> tuple[str, str] | None:
+        """'," Flynn, a top Trump surrogate, said' and '... stock price, she said': the first
+        comma-chunk if it names someone (an appositive follows), else the phrase before the cue."""
+        sentence_end = SENTENCE_END_RE.search(rest)
+        sentence = rest[:sentence_end.start() + 1] if sentence_end else rest
+        cue = self.cue_re.search(sentence)
+        if cue is None or len(sentence[:cue.start()].split()) > 25 or cue.group(0).endswith("ing"):
+            return None
+        chunks = [c.split() for c in sentence[:cue.start()].split(",") if c.strip()]
+        if not chunks:
+            return None
+        first = chunks[0]
+        if len(chunks) > 1 and len(first) <= 10 and self._names_someone(first):
+            mention = self._clean_mention(first)
+        else:
+            tail = self._np_tail(chunks[-1])
+            mention = " ".join(tail) if tail else None
+        return (mention, self._with_listener(cue.group(0), sentence[cue.end():])) if mention else None
+
+    def _names_someone(self, words: list[str]) -> bool:
+        """Starts like a speaker: a pronoun, a determiner, or a capitalised non-function word."""
+        head = words[0].strip("(“\"").lower()
+        if head in self.res.pronouns or head in DETERMINERS:
+            return True
+        return words[0][:1].isupper() and head not in self.res.not_names
+
+    def _np_tail(self, words: list[str]) -> list[str] | None:
+        """The speaker phrase ending `words`: a pronoun, a capitalised name run ("Rep. Jason
+        Chaffetz (R-Utah)"), or a determiner phrase ("the Russian president")."""
+        words = [w for w in words if w.strip()]
+        while words and (words[-1].lower() in SPEECH_ADVERBS or words[-1].lower().endswith("ly")):
+            words = words[:-1]  # "he repeatedly said", "Trump also said"
+        if not words or words[-1][-1:] in ",;:":
+            return None
+        if words[-1].lower() in self.res.pronouns:
+            return words[-1:]
+        i = len(words)
+        while i > 0 and (words[i - 1][:1].isupper() or words[i - 1][:1] == "(" or words[i - 1] in NAME_PARTICLES):
+            if words[i - 1][-1:] in ",;:" and i < len(words):
+                break
+            i -= 1
+        while i < len(words) and (words[i] in NAME_PARTICLES or words[i].lower() in self.res.not_names):
+            i += 1
+        if i < len(words):
+            return words[i:]
+        for j in range(len(words) - 1, max(-1, len(words) - 7), -1):
+            if words[j].lower() in DETERMINERS:
+                phrase = words[j:]
+                if any(w.lower() in CLAUSE_WORDS or w[-1:] in ",;:" for w in phrase[:-1]):
+                    return None
+                return phrase
+        return None
+
+    def _subject(self, words: list[str]) -> str | None:
+        """The first pronoun or name of a clause (after a leading prepositional phrase)."""
+        if words and words[0].lower() in PREPOSITIONS:
+            cut = next((k for k, w in enumerate(words) if w.endswith(",")), None)
+            words = words[cut + 1:] if cut is not None else []
+        for k, word in enumerate(words):
+            bare = word.strip(",;:").lower()
+            if bare in SUBJECT_PRONOUNS:
+                return word.strip(",;:")
+            if word[:1].isupper() and bare not in self.res.not_names:
+                run = [word]
+                for nxt in words[k + 1:]:
+                    if run[-1][-1:] in ",;:" or not (nxt[:1].isupper() or nxt[:1] == "("):
+                        break
+                    run.append(nxt)
+                return " ".join(run).strip(",;: ")
         return None
 
     def _dash(self, rest: str) -> tuple[str, str] | None:
@@ -455,11 +528,11 @@ class QuoteExtractor:
             earlier = self._before(left[:cues[-2].end()])
             if earlier:
                 return earlier[0], word
-        if word.lower().endswith("ing"):
-            return (self._clean_mention(before_words) or None), word if before_words else None
-        mention = self._clean_mention(before_words)
-        if not mention and before_words == []:
-            mention = self._mention_after(left[cue.end():])
+        if not before_words:
+            mention = self._mention_after(left[cue.end():])  # "Said Trump: ..."
+        else:
+            tail = None if word.lower().endswith("ing") else self._np_tail(before_words)
+            mention = " ".join(tail) if tail else self._subject(before_words)
         return (mention, self._with_listener(word, left[cue.end():])) if mention else None
 
     def _colon_intro(self, text: str, cand: Candidate) -> tuple[str, str] | None:
@@ -468,7 +541,7 @@ class QuoteExtractor:
         previous = text[:p_start].rstrip()
         if not previous.endswith(":"):
             return None
-        sentence_start = previous.rfind("\n\n") + 2
+        sentence_start = previous.rfind("\n") + 1
         ends = list(SENTENCE_END_RE.finditer(previous, sentence_start))
         sentence = previous[ends[-1].end() if ends else sentence_start:]
         return self._before(sentence)
