@@ -16,8 +16,6 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-import apache_beam as beam
-
 from pipeline.config import PROJECT_ROOT, ConfigError, read_yaml
 from transforms.records import Quote
 from transforms.speakers import SpeakerResolver
@@ -593,19 +591,3 @@ class QuoteExtractor:
         if not mention or not any(c.isalpha() for c in mention):
             return None
         return mention
-
-
-class ExtractQuotes(beam.DoFn):
-    """Adds a `quotes` list (dicts of Quote fields) to each article dict with a `text`."""
-
-    def __init__(self, section: dict) -> None:
-        self.section = section
-        self.extractor: QuoteExtractor | None = None
-
-    def setup(self) -> None:
-        self.extractor = QuoteExtractor.from_config(self.section)
-
-    def process(self, article: dict):
-        assert self.extractor is not None
-        quotes = self.extractor.extract(article.get("text") or "")
-        yield {**article, "quotes": [vars(q) for q in quotes]}
