@@ -35,7 +35,8 @@ SENTENCE_END_RE = re.compile(
     r"(?<!\bCol)(?<!\bRev)(?<!\b[A-Z])[.!?][\"”’']?\s+(?=[\"“‘'A-Z0-9])")
 TOKEN_RE = re.compile(r"\S+")
 ABBREVIATIONS = frozenset(
-    "mr. mrs. ms. dr. sen. rep. gov. gen. lt. col. sgt. st. jr. sr. prof. u.s. u.k. u.n. no. rev. pres.".split())
+    "mr. mrs. ms. dr. sen. rep. gov. gen. lt. col. sgt. st. jr. sr. prof. u.s. u.k. u.n. no. rev. pres."
+    .split())
 # Words that end a mention taken after a cue ("said Putin in an interview").
 MENTION_STOPS = frozenset(
     "in on at during who which that when while after before to for with as from last yesterday today "
@@ -265,8 +266,9 @@ class QuoteExtractor:
         cues += [c[0].upper() + c[1:] for c in cues if c.startswith("according")]
         # Case-sensitive: "The Post", "State" are names, not cues. A determiner or possessive in
         # front makes the word a noun ("the claim", "Trump's remarks").
-        cue_alt = r"(?<!\bthe )(?<!\ba )(?<!\ban )(?<!\bhis )(?<!\bher )(?<!\btheir )(?<!\bits )(?<!’s )(?<!'s )(?:" + "|".join(
-            re.escape(c).replace(r"\ ", r"\s+") for c in cues) + ")"
+        not_noun = "".join(rf"(?<!\b{d} )" for d in ("the", "a", "an", "his", "her", "their", "its"))
+        not_noun += r"(?<!’s )(?<!'s )"
+        cue_alt = not_noun + "(?:" + "|".join(re.escape(c).replace(r"\ ", r"\s+") for c in cues) + ")"
         self.cue_alt = cue_alt
         self.cue_re = re.compile(rf"\b{cue_alt}\b")
         # Right after a closing mark: "said Putin" / "the source said" / "— Name".
@@ -304,7 +306,8 @@ class QuoteExtractor:
             words = sum(len(text[s:e].split()) for s, e in cand.pieces)
             if not self._keep(text, cand, words):
                 continue
-            if cand.mention is None and cand.para_start and cand.para - previous_para <= 2 and previous_mention:
+            follows = cand.para - previous_para <= 2 and previous_mention
+            if cand.mention is None and cand.para_start and follows:
                 # A bare quoted paragraph continues the previous speaker.
                 cand.mention, speaker = previous_mention, previous_speaker
             else:
@@ -326,7 +329,8 @@ class QuoteExtractor:
         """Drop scare quotes and titles: short and uncued, too short to be speech, or Title Case."""
         if words < self.res.min_words:
             return False
-        if words <= TITLE_MAX_WORDS and not cand.adjacent and _title_case(text[cand.pieces[0][0]:cand.pieces[-1][1]]):
+        span = text[cand.pieces[0][0]:cand.pieces[-1][1]]
+        if words <= TITLE_MAX_WORDS and not cand.adjacent and _title_case(span):
             return False  # "Face the Nation", "Coal Isn't the Villain."
         return cand.mention is not None or words >= self.res.min_words_uncued or cand.para_start
 
@@ -464,7 +468,8 @@ class QuoteExtractor:
         if words[-1].lower() in self.res.pronouns:
             return words[-1:]
         i = len(words)
-        while i > 0 and (words[i - 1][:1].isupper() or words[i - 1][:1] == "(" or words[i - 1] in NAME_PARTICLES):
+        while i > 0 and (words[i - 1][:1] == "(" or words[i - 1][:1].isupper()
+                         or words[i - 1] in NAME_PARTICLES):
             if words[i - 1][-1:] in ",;:" and i < len(words):
                 break
             i -= 1
@@ -504,9 +509,8 @@ class QuoteExtractor:
 
     def _before(self, left: str) -> tuple[str, str] | None:
         """(mention, cue) from the sentence before a quote: "Putin said:", "According to him,"."""
-        view = None
-        for view in self.view_re.finditer(left):
-            pass
+        views = list(self.view_re.finditer(left))
+        view = views[-1] if views else None
         cues = list(self.cue_re.finditer(left))
         if view and (not cues or view.start() > cues[-1].start()):
             mention = re.sub(r"(’s|'s|’|')$", "", view.group("m"))

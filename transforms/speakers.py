@@ -45,8 +45,7 @@ class SpeakerResolver:
     def _find_entities(self, text: str) -> list[Entity]:
         entities = []
         for match in NAME_RE.finditer(text):
-            words = match.group(0).rstrip(".").split() if not match.group(0).endswith(". ") else []
-            words = [w for w in match.group(0).split()]
+            words = match.group(0).split()
             if words and words[-1].endswith(".") and len(words[-1]) > 2:
                 words[-1] = words[-1][:-1]  # sentence-final period, not an initial
             title = set()
@@ -64,10 +63,10 @@ class SpeakerResolver:
             # Lowercase title words just before the run: "North Korean leader Kim Jong Un".
             before = _words(text[max(0, match.start() - 60):match.start()])[-4:]
             title.update(w.lower() for w in before)
-            if len(name_words) == 1 and not title & self.titles and not cut:
-                # A lone capitalised word is a name only if it names an earlier full name.
-                if not any(e.name.split()[-1] == name_words[0] for e in entities):
-                    continue
+            # A lone capitalised word is a name only if titled or naming an earlier full name.
+            if (len(name_words) == 1 and not title & self.titles and not cut
+                    and not any(e.name.split()[-1] == name_words[0] for e in entities)):
+                continue
             entities.append(Entity(match.start() + match.group(0).find(name_words[0]),
                                    " ".join(name_words), frozenset(title)))
         return entities
@@ -83,7 +82,7 @@ class SpeakerResolver:
             return name
         surname = words[-1]
         best = " ".join(words)
-        for entity in reversed(self._before(pos + 1)) or []:
+        for entity in reversed(self._before(pos + 1)):
             if entity.name.split()[-1] == surname and len(entity.name) > len(best):
                 best = entity.name
         if best == " ".join(words):
