@@ -28,7 +28,7 @@ PARAGRAPH_RE = re.compile(r"[ \t\xa0]*\n\s*")
 # Two straight apostrophes stand for a double mark in some archives (''like this'').
 DOUBLE_MARKS_RE = re.compile(r"''|[\"“”„«»]")
 SINGLE_MARKS_RE = re.compile(r"['‘’‚‹›]")
-DOUBLE_CLOSERS = {"“": "„", "”": "“„\"", '"': '"', "»": "«"}
+DOUBLE_CLOSERS = {"“": "„", "”": "“„\"”", '"': '"', "»": "«"}
 # A sentence ends at . ! ? (optionally followed by a closing mark) before a space.
 SENTENCE_END_RE = re.compile(
     r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSen)(?<!\bRep)(?<!\bGov)(?<!\bGen)(?<!\bSt)(?<!\bLt)"
