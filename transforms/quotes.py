@@ -25,8 +25,10 @@ DEFAULT_CUES_FILE = "configs/quotes.yaml"
 # Paragraphs for quote scanning: any line break (a quote does not run over a <br> line unless
 # the next line reopens it, like a paragraph).
 PARAGRAPH_RE = re.compile(r"[ \t\xa0]*\n\s*")
-# Two straight apostrophes stand for a double mark in some archives (''like this'').
-DOUBLE_MARKS_RE = re.compile(r"''|[\"“”„«»]")
+DOUBLE_MARKS_RE = re.compile(r"[\"“”„«»]")
+# Two straight apostrophes stand for a double mark in some archive conversions (''like this''):
+# only with `doubled_apostrophes: true`, as modern news text hardly ever uses them.
+DOUBLE_MARKS_WITH_APOSTROPHES_RE = re.compile(r"''|[\"“”„«»]")
 SINGLE_MARKS_RE = re.compile(r"['‘’‚‹›]")
 DOUBLE_CLOSERS = {"“": "„", "”": "“„\"”", '"': '"', "»": "«"}
 # A sentence ends at . ! ? (optionally followed by a closing mark) before a space.
@@ -143,12 +145,13 @@ def _is_closer(text: str, i: int, start: int, end: int, size: int = 1) -> bool:
     return not before.isspace() and i > start and not after.isalnum()
 
 
-def double_spans(text: str, start: int, end: int) -> tuple[list[tuple[int, int]], int | None]:
+def double_spans(text: str, start: int, end: int, marks_re: re.Pattern[str] = DOUBLE_MARKS_RE,
+                 ) -> tuple[list[tuple[int, int]], int | None]:
     """Top-level (open, close) pairs of double marks in text[start:end] (positions of the marks'
     first characters), and the position of an opening mark left unclosed (None if all closed)."""
     stack: list[tuple[str, int]] = []
     pairs = []
-    for match in DOUBLE_MARKS_RE.finditer(text, start, end):
+    for match in marks_re.finditer(text, start, end):
         mark, i = match.group(0), match.start()
         opener = _is_opener(text, i, start, end, len(mark))
         closer = _is_closer(text, i, start, end, len(mark))
@@ -204,8 +207,9 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def find_candidates(text: str) -> list[Candidate]:
+def find_candidates(text: str, doubled_apostrophes: bool = False) -> list[Candidate]:
     """Quote spans of the whole text, with paragraph-spanning quotes joined."""
+    marks_re = DOUBLE_MARKS_WITH_APOSTROPHES_RE if doubled_apostrophes else DOUBLE_MARKS_RE
     candidates: list[Candidate] = []
     pending: Candidate | None = None
     for index, (p_start, p_end) in enumerate(paragraphs(text)):
@@ -215,7 +219,7 @@ def find_candidates(text: str) -> list[Candidate]:
             candidates.append(pending)
             pending = None
             continue
-        pairs, unclosed = double_spans(text, p_start, p_end)
+        pairs, unclosed = double_spans(text, p_start, p_end, marks_re)
         spans = [(o, c, True) for o, c in pairs]
         if unclosed is not None:
             spans.append((unclosed, p_end, False))
@@ -260,8 +264,9 @@ def find_candidates(text: str) -> list[Candidate]:
 class QuoteExtractor:
     """Finds direct quotes in an article's clean text and attributes them."""
 
-    def __init__(self, resources: Resources) -> None:
+    def __init__(self, resources: Resources, doubled_apostrophes: bool = False) -> None:
         self.res = resources
+        self.doubled_apostrophes = doubled_apostrophes
         cues = sorted(resources.cues, key=len, reverse=True)
         cues += [c[0].upper() + c[1:] for c in cues if c.startswith("according")]
         # Case-sensitive: "The Post", "State" are names, not cues. A determiner or possessive in
@@ -282,10 +287,14 @@ class QuoteExtractor:
     @classmethod
     def from_config(cls, section: dict) -> QuoteExtractor:
         """Build from config["quotes"]; `cues_file` relative to the project root or absolute."""
-        path = Path((section or {}).get("cues_file") or DEFAULT_CUES_FILE)
+        section = section or {}
+        path = Path(section.get("cues_file") or DEFAULT_CUES_FILE)
         if not path.is_absolute():
             path = PROJECT_ROOT / path
-        return cls(load_resources(path))
+        doubled = section.get("doubled_apostrophes", False)
+        if not isinstance(doubled, bool):
+            raise ConfigError("quotes.doubled_apostrophes must be true or false")
+        return cls(load_resources(path), doubled)
 
     # ---------------------------------------------------------------------------------------
 
@@ -293,7 +302,7 @@ class QuoteExtractor:
         """The article's quotes, in text order, each once."""
         if not text or not any(m in text for m in "\"“”„«»‘'"):
             return []
-        candidates = self._merge_interrupted(text, find_candidates(text))
+        candidates = self._merge_interrupted(text, find_candidates(text, self.doubled_apostrophes))
         resolver = SpeakerResolver(text, self.res.titles, self.res.honorifics, self.res.not_names,
                                    self.res.pronouns, self.res.anonymous)
         quotes, seen = [], set()
