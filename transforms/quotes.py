@@ -53,7 +53,17 @@ CLAUSE_WORDS = frozenset("that who which when while and but because if as after 
 PREPOSITIONS = frozenset("in on at during after before for from with to by as under over since".split())
 TITLE_MAX_WORDS = 8
 SMALL_WORDS = frozenset("a an the of in on at to for and or but nor with by from as is it's vs.".split())
+# Words that end a clause introducing its object rather than a speaker ("called him a").
+OBJECT_INTRODUCERS = frozenset("a an the as his her their its of to about by for".split())
+# Words that a speaker phrase does not contain (a clause was taken for the mention) or end with.
+NOT_IN_MENTION = frozenset("was were is are be been had has have there's it's that's".split())
+NOT_MENTION_END = frozenset("of who which that and or to the a an by in on for with my our your".split())
 ADVERBS = r"(?:(?:also|then|later|further|again|once|previously|recently|repeatedly|simply|just)\s+)?"
+
+
+def _is_title(quote: str) -> bool:
+    """A short Title Case span: a show, book or slogan in quotation marks."""
+    return len(quote.split()) <= TITLE_MAX_WORDS and _title_case(quote)
 
 
 def _title_case(quote: str) -> bool:
@@ -223,13 +233,15 @@ def find_candidates(text: str, doubled_apostrophes: bool = False) -> list[Candid
         spans = [(o, c, True) for o, c in pairs]
         if unclosed is not None:
             spans.append((unclosed, p_end, False))
-        # Single marks as primary marks only outside double-quoted spans.
+        # Single marks as primary marks only outside double-quoted spans, and not in a paragraph
+        # quoting with doubled apostrophes (there they are nested quotes or apostrophes).
         cursor = p_start
         singles = []
-        for o, c, _ in sorted(spans):
-            singles += single_spans(text, cursor, o)
-            cursor = c + _mark_len(text, c)
-        singles += single_spans(text, cursor, p_end) if unclosed is None else []
+        if "''" not in text[p_start:p_end]:
+            for o, c, _ in sorted(spans):
+                singles += single_spans(text, cursor, o)
+                cursor = c + _mark_len(text, c)
+            singles += single_spans(text, cursor, p_end) if unclosed is None else []
         spans += [(o, c, True) for o, c in singles]
         spans.sort()
         for o, c, closed in spans:
@@ -259,6 +271,16 @@ def find_candidates(text: str, doubled_apostrophes: bool = False) -> list[Candid
         candidates.append(pending)
     candidates.sort(key=lambda c: c.open_pos)
     return candidates
+
+
+def _plausible(found: tuple[str, str] | None) -> tuple[str, str] | None:
+    """The (mention, cue) unless the mention is a clause or a fragment ("she was secretary of")."""
+    if found is None:
+        return None
+    words = found[0].lower().split()
+    if any(w in NOT_IN_MENTION for w in words) or words[-1] in NOT_MENTION_END:
+        return None
+    return found
 
 
 class QuoteExtractor:
@@ -350,7 +372,8 @@ class QuoteExtractor:
         merged: list[Candidate] = []
         for cand in candidates:
             last = merged[-1] if merged else None
-            if last is not None and last.closed and last.last_para == cand.para:
+            if (last is not None and last.closed and last.last_para == cand.para
+                    and not _is_title(text[last.pieces[-1][0]:last.pieces[-1][1]])):
                 between = text[last.close_pos + _mark_len(text, last.close_pos):cand.open_pos]
                 attribution = self._between_attribution(between)
                 if attribution and not self._has_own_attribution(text, cand):
@@ -372,6 +395,8 @@ class QuoteExtractor:
             return None
         if re.search(r"\bthat\s*$", stripped) or any(c in stripped for c in "!?;"):
             return None
+        if stripped.split()[-1].lower() in OBJECT_INTRODUCERS:
+            return None  # 'Trump called him a "nasty guy"': the second quote is an object
         ends = list(SENTENCE_END_RE.finditer(between))
         if ends and self.view_re.search(between[ends[-1].end():]):
             return None  # "In his view, ..." opens a quote of its own
@@ -408,14 +433,14 @@ class QuoteExtractor:
     def _attribute(self, text: str, cand: Candidate) -> None:
         """Set mention and cue from the words around the quote."""
         rest = self._right_context(text, cand)
-        found = self._after(rest, "") or self._dash(rest)
+        found = _plausible(self._after(rest, "")) or self._dash(rest)
         if found:
             cand.mention, cand.cue = found
             cand.mention_pos = cand.close_pos
             cand.adjacent = True
             return
         left, left_pos = self._left_context(text, cand)
-        found = self._before(left)
+        found = _plausible(self._before(left))
         if found is None and cand.para_start:
             found = self._colon_intro(text, cand)
         if found and found[0]:
@@ -472,8 +497,8 @@ class QuoteExtractor:
         words = [w for w in words if w.strip()]
         while words and (words[-1].lower() in SPEECH_ADVERBS or words[-1].lower().endswith("ly")):
             words = words[:-1]  # "he repeatedly said", "Trump also said"
-        if not words or words[-1][-1:] in ",;:":
-            return None
+        if not words or words[-1][-1:] in ",;:" or words[-1].lower() == "and":
+            return None  # after "and" the cue shares the clause's subject (taken by _subject)
         if words[-1].lower() in self.res.pronouns:
             return words[-1:]
         i = len(words)
