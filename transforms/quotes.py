@@ -101,6 +101,7 @@ class Resources:
     not_names: frozenset[str]
     min_words_uncued: int
     min_words: int
+    min_words_partial: int
 
 
 def load_resources(path: str | Path) -> Resources:
@@ -126,7 +127,7 @@ def load_resources(path: str | Path) -> Resources:
         pronouns=frozenset(words("pronouns")), titles=frozenset(words("titles")),
         honorifics=frozenset(words("honorifics")), anonymous=frozenset(words("anonymous")),
         not_names=frozenset(words("not_names")), min_words_uncued=number("min_words_uncued"),
-        min_words=number("min_words"))
+        min_words=number("min_words"), min_words_partial=number("min_words_partial"))
 
 
 def paragraphs(text: str) -> list[tuple[int, int]]:
@@ -294,7 +295,7 @@ class QuoteExtractor:
         # Case-sensitive: "The Post", "State" are names, not cues. A determiner or possessive in
         # front makes the word a noun ("the claim", "Trump's remarks").
         not_noun = "".join(rf"(?<!\b{d} )" for d in ("the", "a", "an", "his", "her", "their", "its"))
-        not_noun += r"(?<!’s )(?<!'s )"
+        not_noun += r"(?<!’s )(?<!'s )(?<!-)"  # "-": "so-called" is no cue
         cue_alt = not_noun + "(?:" + "|".join(re.escape(c).replace(r"\ ", r"\s+") for c in cues) + ")"
         self.cue_alt = cue_alt
         self.cue_re = re.compile(rf"\b{cue_alt}\b")
@@ -360,10 +361,22 @@ class QuoteExtractor:
         """Drop scare quotes and titles: short and uncued, too short to be speech, or Title Case."""
         if words < self.res.min_words:
             return False
+        start, end = cand.pieces[0][0], cand.pieces[-1][1]
+        woven = text[start].islower() and text[end - 1] not in ".!?," and not cand.para_start
+        if words < self.res.min_words_partial and woven:
+            return False  # a few words inside the writer's sentence: 'won "every single debate" in'
         span = text[cand.pieces[0][0]:cand.pieces[-1][1]]
-        if words <= TITLE_MAX_WORDS and not cand.adjacent and _title_case(span):
+        if _is_title(span) and (not cand.adjacent or self._names_work(text, cand.open_pos)):
             return False  # "Face the Nation", "Coal Isn't the Villain."
         return cand.mention is not None or words >= self.res.min_words_uncued or cand.para_start
+
+    @staticmethod
+    def _names_work(text: str, open_pos: int) -> bool:
+        """The word before the mark is a preposition or a possessive: 'on CBS's "Face the
+        Nation," Ryan said' quotes a title even though a speaker follows."""
+        before = text[max(0, open_pos - 30):open_pos].split()
+        last = before[-1].lower() if before else ""
+        return last in PREPOSITIONS or last in ("of", "episode") or last.endswith(("’s", "'s"))
 
     # ---------------------------------------------------------------------------------------
 
