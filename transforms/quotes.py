@@ -517,7 +517,7 @@ class QuoteExtractor:
         i = len(words)
         while i > 0 and (words[i - 1][:1] == "(" or words[i - 1][:1].isupper()
                          or words[i - 1] in NAME_PARTICLES):
-            if words[i - 1][-1:] in ",;:" and i < len(words):
+            if words[i - 1].rstrip("”\"’")[-1:] in ",;:" and i < len(words):  # 'Voters,” Ann Lee said
                 break
             i -= 1
         while i < len(words) and (words[i] in NAME_PARTICLES or words[i].lower() in self.res.not_names):
