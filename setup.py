@@ -16,6 +16,7 @@ INSTALL_REQUIRES = [
     "PyYAML==6.0.3",
     "requests==2.34.2",
     "charset-normalizer==3.5.2",
+    "lxml_html_clean==0.4.6",  # trafilatura 2.3 imports lxml.html.clean, split out of lxml 6
 ]
 
 TEST_REQUIRES = [
