@@ -1,0 +1,112 @@
+"""Assembling and running the batch pipeline: inputs -> stages -> three tables."""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import apache_beam as beam
+from apache_beam.metrics import Metrics
+from apache_beam.metrics.metric import MetricsFilter
+from apache_beam.options.pipeline_options import PipelineOptions
+
+from pipeline import runinfo
+from transforms.articles import NAMESPACE, QUOTES, ProcessRecords
+from transforms.dedup import Deduplicate
+from transforms.readers import ReadFiles, expand_inputs
+from transforms.rejects import REJECTS, make_reject
+from transforms.schemas import REJECTS_PARTITION_BY
+from transforms.writer import WriteTable
+
+LOG = logging.getLogger("newspipe")
+
+
+@dataclass
+class RunRequest:
+    """What `pipeline run` was asked to do (the non-Beam options)."""
+
+    inputs: list[str]
+    output: str
+    config: dict
+    state_dir: str
+    full_refresh: bool = False
+    run_id: str = ""
+    beam_args: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.started_at = datetime.now(timezone.utc)
+        if not self.run_id:
+            self.run_id = f"{self.started_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+
+
+def stamp_reject(row: dict, run_id: str, when: datetime) -> dict:
+    Metrics.counter(NAMESPACE, f"rejects.{row['stage']}.{row['error_type']}").inc()
+    return {**row, "run_id": run_id, "rejected_at": when, "date": when.strftime("%Y-%m-%d")}
+
+
+def count_clusters(article: dict) -> dict:
+    if article["is_canonical"]:
+        Metrics.counter(NAMESPACE, "clusters").inc()
+    else:
+        Metrics.counter(NAMESPACE, "duplicates").inc()
+    return article
+
+
+def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: list[str]) -> None:
+    config = request.config
+    run_id, now = request.run_id, request.started_at
+    partition_by = config["output"]["partition_by"]
+
+    read = (
+        pipeline
+        | "Files" >> beam.Create(files)
+        | "Read" >> beam.ParDo(ReadFiles(config["input"])).with_outputs(REJECTS, main="records")
+    )
+    url_rejects = pipeline | "Urls" >> beam.Create(
+        [make_reject(url, "fetch", "unsupported", "fetching pages is not available yet") for url in urls]
+    )
+    processed = read.records | "Process" >> beam.ParDo(
+        ProcessRecords(config, run_id, now)).with_outputs(REJECTS, QUOTES, main="articles")
+    articles = (
+        processed.articles
+        | "Deduplicate" >> Deduplicate(config["dedup"], request.state_dir, request.full_refresh)
+        | "CountClusters" >> beam.Map(count_clusters)
+    )
+    rejects = (
+        (read[REJECTS], processed[REJECTS], url_rejects)
+        | "AllRejects" >> beam.Flatten()
+        | "StampRejects" >> beam.Map(stamp_reject, run_id, now)
+    )
+    output = request.output
+    _ = articles | "WriteArticles" >> WriteTable("articles", output, partition_by, config["output"])
+    _ = processed[QUOTES] | "WriteQuotes" >> WriteTable("quotes", output, partition_by, config["output"])
+    _ = rejects | "WriteRejects" >> WriteTable("rejects", output, REJECTS_PARTITION_BY, config["output"])
+
+
+def run(request: RunRequest) -> dict:
+    """Run the batch job to completion; returns the run record (also written to _runs/)."""
+    files, urls = expand_inputs(request.inputs)
+    LOG.info("run %s: %d files, %d URLs -> %s", request.run_id, len(files), len(urls), request.output)
+    started = time.monotonic()
+    options = PipelineOptions(request.beam_args)
+    with beam.Pipeline(options=options) as pipeline:
+        build(pipeline, request, files, urls)
+    result = pipeline.result if hasattr(pipeline, "result") else None
+    counters = read_counters(result)
+    record = runinfo.run_record(request, counters, files, urls, time.monotonic() - started)
+    runinfo.write_run_record(request.output, record)
+    return record
+
+
+def read_counters(result) -> dict[str, int]:
+    if result is None:
+        return {}
+    metrics = result.metrics().query(MetricsFilter().with_namespace(NAMESPACE))
+    counters: dict[str, int] = {}
+    for counter in metrics["counters"]:
+        name = counter.key.metric.name
+        counters[name] = counters.get(name, 0) + (counter.result or 0)
+    return counters

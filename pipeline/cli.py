@@ -1,0 +1,161 @@
+"""Command line: `python -m pipeline run|query|report|schema ...`."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+import sys
+
+from pipeline import logs
+
+DEFAULT_OUTPUT = "out"
+DEFAULT_INPUT = "seeds"
+
+
+class UsageError(ValueError):
+    """A bad option or config: stops the run with a one-line message."""
+
+
+def add_run_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--input", action="append", default=[], metavar="X",
+                        help="a file, a folder (read recursively), a glob, or an http(s):// URL of a "
+                             "page; repeatable; default: seeds/")
+    parser.add_argument("--output", default=DEFAULT_OUTPUT, metavar="DIR",
+                        help="where the tables go (default: out/)")
+    parser.add_argument("--config", default=None, metavar="FILE",
+                        help="YAML config merged over configs/default.yaml")
+    parser.add_argument("--state", default=None, metavar="DIR",
+                        help="cross-run state: ingested articles, dedup index, feed cursors "
+                             "(default: OUTPUT/_state)")
+    parser.add_argument("--full-refresh", action="store_true",
+                        help="ignore the state and rebuild it")
+    parser.add_argument("--run-id", default="", help="name of this run (default: UTC time + random)")
+    parser.add_argument("--verbose", action="store_true", help="debug logging and tracebacks")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m pipeline",
+        description="News ingestion: files and feeds in, Hive-partitioned Parquet out.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True)
+    run = commands.add_parser(
+        "run", help="run the batch job",
+        description="Run the batch job. Any Apache Beam pipeline option (--runner, "
+                    "--direct_num_workers, --direct_running_mode, --temp_location, --project, "
+                    "--region, --setup_file, ...) is passed through to Beam; the default runner "
+                    "is the local FnApiRunner.",
+    )
+    add_run_options(run)
+    query = commands.add_parser("query", help="SQL over articles, quotes, rejects in DuckDB")
+    query.add_argument("--output", default=DEFAULT_OUTPUT, metavar="DIR")
+    query.add_argument("sql", help='e.g. "select source, count(*) from articles group by 1"')
+    report = commands.add_parser("report", help="a readable summary of an output folder")
+    report.add_argument("--output", default=DEFAULT_OUTPUT, metavar="DIR")
+    schema = commands.add_parser("schema", help="the tables' schema for a warehouse")
+    schema.add_argument("--format", choices=["duckdb", "bigquery", "spark"], default="duckdb")
+    return parser
+
+
+def check_beam_args(args: list[str]) -> list[str]:
+    """Beam options pass through; anything Beam does not know either is a typo: refuse it."""
+    from apache_beam.options.pipeline_options import PipelineOptions
+
+    parser = argparse.ArgumentParser(add_help=False, allow_abbrev=False)
+    pending = [PipelineOptions]
+    while pending:
+        cls = pending.pop()
+        pending.extend(cls.__subclasses__())
+        with contextlib.suppress(argparse.ArgumentError):  # an option defined by two classes
+            cls._add_argparse_args(parser)
+    _, unknown = parser.parse_known_args(args)
+    flags = [arg for arg in unknown if arg.startswith("-")]
+    if flags:
+        raise UsageError(f"unknown option {flags[0]} (see --help)")
+    if unknown:
+        raise UsageError(f"unexpected argument {unknown[0]} (see --help)")
+    if not any(arg == "--runner" or arg.startswith("--runner=") for arg in args):
+        args = ["--runner=FnApiRunner", *args]  # the DirectRunner would first try to download Prism
+    return args
+
+
+def prepare_output(path: str) -> None:
+    if "://" in path:
+        return  # a remote file system: Beam's FileSystems reports problems when writing
+    try:
+        os.makedirs(path, exist_ok=True)
+        probe = os.path.join(path, ".write-probe")
+        with open(probe, "w", encoding="utf-8") as handle:
+            handle.write("")
+        os.remove(probe)
+    except OSError as error:
+        raise UsageError(f"output folder {path} is not writable: {error.strerror or error}") from error
+
+
+def make_request(args: argparse.Namespace, beam_args: list[str]):
+    from pipeline.assemble import RunRequest
+    from pipeline.config import load_config
+
+    config = load_config(args.config)
+    output = args.output.rstrip("/") or "/"
+    if "://" not in output:
+        output = os.path.abspath(output)
+    prepare_output(output)
+    state = args.state or f"{output}/_state"
+    return RunRequest(
+        inputs=args.input or [DEFAULT_INPUT],
+        output=output,
+        config=config,
+        state_dir=state,
+        full_refresh=args.full_refresh,
+        run_id=args.run_id,
+        beam_args=check_beam_args(beam_args),
+    )
+
+
+def command_run(args: argparse.Namespace, beam_args: list[str]) -> int:
+    from pipeline import assemble, runinfo
+
+    request = make_request(args, beam_args)
+    record = assemble.run(request)
+    print(runinfo.summary(record))
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    verbose = getattr(args, "verbose", False)
+    logs.setup(verbose)
+    from pipeline.config import ConfigError
+    from transforms.readers import InputError
+
+    try:
+        if args.command == "run":
+            return command_run(args, extra)
+        if extra:
+            parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        from pipeline import warehouse
+
+        if args.command == "query":
+            return warehouse.command_query(args.output, args.sql)
+        if args.command == "report":
+            return warehouse.command_report(args.output)
+        return warehouse.command_schema(args.format)
+    except (UsageError, ConfigError, InputError) as error:
+        print(f"pipeline: error: {error}", file=sys.stderr)
+        return 2
+    except BrokenPipeError:  # output piped into `head`: not an error
+        sys.stderr.close()
+        return 0
+    except KeyboardInterrupt:
+        print("pipeline: interrupted", file=sys.stderr)
+        return 130
+    except Exception as error:
+        if verbose:
+            raise
+        print(f"pipeline: error: {type(error).__name__}: {error} (rerun with --verbose for details)",
+              file=sys.stderr)
+        return 1

@@ -1,0 +1,66 @@
+"""The run record (`OUTPUT/_runs/<run_id>.json`) and the summary printed at the end."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from apache_beam.io.filesystems import FileSystems
+
+REJECTS_PREFIX = "rejects."
+
+
+def run_record(request, counters: dict[str, int], files: list[str], urls: list[str],
+               seconds: float) -> dict:
+    rejects_by_type = {
+        name.removeprefix(REJECTS_PREFIX): count
+        for name, count in sorted(counters.items())
+        if name.startswith(REJECTS_PREFIX)
+    }
+    counts = {
+        name: count for name, count in sorted(counters.items()) if not name.startswith(REJECTS_PREFIX)
+    }
+    counts["rejects"] = sum(rejects_by_type.values())
+    for name in ("articles", "quotes", "clusters", "duplicates", "skipped_already_ingested"):
+        counts.setdefault(name, 0)
+    counts["records"] = counts["articles"] + counts["rejects"] + counts["skipped_already_ingested"]
+    return {
+        "run_id": request.run_id,
+        "started_at": request.started_at.isoformat(),
+        "finished_at": datetime.now(timezone.utc).isoformat(),
+        "duration_s": round(seconds, 3),
+        "output": request.output,
+        "state": request.state_dir,
+        "full_refresh": request.full_refresh,
+        "inputs": {"files": len(files), "urls": len(urls)},
+        "counts": counts,
+        "rejects_by_type": rejects_by_type,
+    }
+
+
+def write_run_record(output: str, record: dict) -> str:
+    path = f"{output.rstrip('/')}/_runs/{record['run_id']}.json"
+    temporary = f"{path}.tmp"
+    with FileSystems.create(temporary) as handle:
+        handle.write(json.dumps(record, indent=2, sort_keys=True).encode("utf-8"))
+    FileSystems.rename([temporary], [path])
+    return path
+
+
+def summary(record: dict) -> str:
+    counts = record["counts"]
+    lines = [
+        f"run {record['run_id']} finished in {record['duration_s']:.1f} s",
+        f"  inputs:   {record['inputs']['files']} files, {record['inputs']['urls']} URLs, "
+        f"{counts['records']} records",
+        f"  articles: {counts['articles']} ({counts['clusters']} stories, "
+        f"{counts['duplicates']} duplicates)",
+        f"  quotes:   {counts['quotes']}",
+        f"  rejects:  {counts['rejects']}"
+        + (f" ({', '.join(f'{k}: {v}' for k, v in record['rejects_by_type'].items())})"
+           if record["rejects_by_type"] else ""),
+    ]
+    if counts["skipped_already_ingested"]:
+        lines.append(f"  skipped:  {counts['skipped_already_ingested']} already ingested")
+    lines.append(f"  output:   {record['output']}")
+    return "\n".join(lines)

@@ -1,0 +1,77 @@
+"""Explicit pyarrow schemas of the output tables.
+
+Partition columns (`date`, `lang` by default) live only in the Hive folder names, never in the
+files: BigQuery and Spark reject or shadow a column that is both. Readers disagree on the type
+of `date=YYYY-MM-DD` (pyarrow: string, DuckDB: DATE); `pipeline schema` states it.
+"""
+
+from __future__ import annotations
+
+import pyarrow as pa
+
+UTC_MICROS = pa.timestamp("us", tz="UTC")
+
+ARTICLES = pa.schema(
+    [
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("source_id", pa.string()),
+        pa.field("input_ref", pa.string(), nullable=False),
+        pa.field("url", pa.string()),
+        pa.field("source", pa.string(), nullable=False),
+        pa.field("credited_agency", pa.string()),
+        pa.field("title", pa.string()),
+        pa.field("summary", pa.string()),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("dateline_place", pa.string()),
+        pa.field("authors", pa.list_(pa.string()), nullable=False),
+        pa.field("published_at", UTC_MICROS),
+        pa.field("lang", pa.string(), nullable=False),
+        pa.field("lang_confidence", pa.float64(), nullable=False),
+        pa.field("cluster_id", pa.string(), nullable=False),
+        pa.field("is_canonical", pa.bool_(), nullable=False),
+        pa.field("canonical_id", pa.string(), nullable=False),
+        pa.field("content_hash", pa.string(), nullable=False),
+        pa.field("from_feed_content", pa.bool_(), nullable=False),
+        pa.field("ingested_at", UTC_MICROS, nullable=False),
+        pa.field("run_id", pa.string(), nullable=False),
+    ]
+)
+
+QUOTES = pa.schema(
+    [
+        pa.field("quote_id", pa.string(), nullable=False),
+        pa.field("article_id", pa.string(), nullable=False),
+        pa.field("text", pa.string(), nullable=False),
+        pa.field("speaker", pa.string()),
+        pa.field("speaker_mention", pa.string()),
+        pa.field("cue", pa.string()),
+        pa.field("start", pa.int32(), nullable=False),
+        pa.field("end", pa.int32(), nullable=False),
+        pa.field("run_id", pa.string(), nullable=False),
+    ]
+)
+
+REJECTS = pa.schema(
+    [
+        pa.field("input_ref", pa.string(), nullable=False),
+        pa.field("stage", pa.string(), nullable=False),
+        pa.field("error_type", pa.string(), nullable=False),
+        pa.field("error_message", pa.string()),
+        pa.field("excerpt", pa.string()),
+        pa.field("rejected_at", UTC_MICROS, nullable=False),
+        pa.field("run_id", pa.string(), nullable=False),
+    ]
+)
+
+TABLES = {"articles": ARTICLES, "quotes": QUOTES, "rejects": REJECTS}
+
+# The key that orders rows inside a file and names the file (deterministic output).
+ROW_KEYS = {
+    "articles": ("article_id",),
+    "quotes": ("article_id", "start", "quote_id"),
+    "rejects": ("input_ref", "stage", "error_type"),
+}
+
+# Partition keys that a table can use; rejects have no language, only a date.
+PARTITION_COLUMNS = {"date", "lang", "source"}
+REJECTS_PARTITION_BY = ("date",)
