@@ -18,7 +18,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pipeline.config import PROJECT_ROOT
-from transforms.dateline import Dateline, parse_dateline
+from transforms.dateline import Dateline, find_credit, parse_dateline
 from transforms.dates import FoundDate, find_date, parse_iso
 from transforms.encoding import repair_encoding
 from transforms.furniture import (
@@ -28,6 +28,7 @@ from transforms.furniture import (
     is_timestamp,
     parse_byline,
     strip_tails,
+    strip_trailing_promo,
 )
 from transforms.paragraphs import join_paragraphs, normalise_line, split_paragraphs
 from transforms.profiles import Profile, ProfileSet, domain_of
@@ -101,14 +102,15 @@ class Cleaner:
         standfirst = self._strip_header(paragraphs, kinds, found)
         body = [p for p, kind in zip(paragraphs, kinds, strict=True) if kind == "body"]
         body = _drop_adjacent_duplicates(body)
+        if body:
+            body[-1] = strip_trailing_promo(body[-1])
+            body = [p for p in body if p]
 
         url_profile = self.profiles.by_url(draft.url)
         own_profile = url_profile or self.profiles.by_signature(header_text)
         source = self._source(draft, own_profile)
         profile = own_profile or self.profiles.by_name(source)
-        agency = (found.dateline.agency if found.dateline else None) or found.agency
-        if agency is None:
-            agency = self.profiles.credit_in("\n".join(body))
+        agency = self._agency(found, body, draft.authors, own_profile)
         summary = _clean_hint(draft.summary) or (" ".join(standfirst) if standfirst else None)
         return Cleaned(
             text=join_paragraphs(body),
@@ -165,6 +167,24 @@ class Cleaner:
         for i in candidates:
             kinds[i] = "standfirst"
         return [paragraphs[i] for i in candidates]
+
+    def _agency(
+        self, found: _Findings, body: list[str], author_hints: list[str], own: Profile | None
+    ) -> str | None:
+        """The credited agency: dateline, else byline or credit line, else page metadata, else a
+        credit in the text, else the outlet itself when it is an agency (its own page)."""
+        if found.dateline and found.dateline.agency:
+            return found.dateline.agency
+        if found.agency:
+            return found.agency
+        for hint in author_hints or []:
+            if agency := self.profiles.agency(hint):
+                return agency
+        text = "\n\n".join(body)
+        agency = self.profiles.credit_in(text) or find_credit(text, self.profiles)
+        if agency:
+            return agency
+        return own.name if own and own.agency else None
 
     def _source(self, draft: Draft, own: Profile | None) -> str | None:
         if own:

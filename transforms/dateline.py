@@ -111,3 +111,27 @@ def _result(
         date=find_date(date_text) if date_text.strip(" ,.") else None,
         syndicator=syndicator,
     )
+
+
+# A dateline that lost its paragraph break ("Headline Berlin (dpa) - Text"), seen in scraped
+# texts: a capitalised place then a bracketed agency, near the start of the text.
+_INLINE_CREDIT = re.compile(rf"(?:^|\s){_ANY_PLACE}\s*\((?P<agency>[^()]{{1,30}})\)(?=\s)")
+# An agency's name opening the text's first lines with a date: "AA 17 Nisan 2020".
+_NAME_AND_DATE = re.compile(r"(?:^|\s)(?P<agency>[A-Z][A-Za-z]{1,10})\s+\d{1,2}[ .]\s*\w+[ .]\s*\d{4}\b")
+# A credit closing the text: "... slows to the weakest pace in 30 years. - Reuters"
+_TRAILING_CREDIT = re.compile(r"\s[-–—]\s*\(?(?P<agency>[A-Za-z][\w.\- ]{1,30}?)\)?\s*$")
+HEAD_CHARS = 400
+
+
+def find_credit(text: str, profiles: ProfileSet) -> str | None:
+    """An agency credited in a text whose dateline is not at a paragraph start (scraped texts)."""
+    head = text[:HEAD_CHARS]
+    for pattern in (_INLINE_CREDIT, _NAME_AND_DATE):
+        for match in pattern.finditer(head):
+            agency = profiles.agency(match["agency"])
+            if agency:
+                return agency
+    match = _TRAILING_CREDIT.search(text[-80:])
+    if match:
+        return profiles.agency(match["agency"])
+    return None

@@ -196,3 +196,50 @@ def strip_tails(paragraph: str, profiles: ProfileSet) -> str:
     for _, pattern in profiles.junk_tails:
         paragraph = pattern.sub("", paragraph)
     return paragraph.rstrip()
+
+
+# --- promotions glued to the end of a scraped text --------------------------------------------
+# A sentence is a promotion when it has a call to action and a channel: "Follow us on Twitter",
+# "Puedes seguir ... en Facebook", "Click to get this free report". Only looked for at the very
+# end of a text, where scraped pages leave them.
+_CALL = re.compile(
+    r"\b(?:follow|subscribe|suscr[ií]b|seguir|síguenos|obserwuj|kliknij|abonn|folgen|suivez|sign up"
+    r"|click|download|read this article|delivered to your inbox)",
+    re.I,
+)
+_CHANNEL = re.compile(
+    r"\b(?:facebook|twitter|instagram|google news?|telegram|youtube|whatsapp|tiktok|linkedin|newsletters?"
+    r"|inbox|free report|click here|here)\b",
+    re.I,
+)
+_SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
+MAX_PROMO_CHARS = 400
+TRUNCATED_FRAGMENT = 40  # a scrape cut off mid-sentence leaves a short unterminated tail
+
+
+def _is_promo(sentence: str) -> bool:
+    return bool(_CALL.search(sentence)) and bool(_CHANNEL.search(sentence))
+
+
+def _is_truncated(fragment: str) -> bool:
+    return len(fragment) < TRUNCATED_FRAGMENT and not fragment.endswith((".", "!", "?", '"', "”"))
+
+
+def strip_trailing_promo(paragraph: str) -> str:
+    """The paragraph without promotion sentences at its end (at most MAX_PROMO_CHARS cut)."""
+    sentences = _SENTENCE_END.split(paragraph)
+    cut = 0
+    while sentences:
+        last = sentences[-1]
+        if _is_promo(last):
+            dropped = 1
+        elif len(sentences) > 1 and _is_truncated(last) and _is_promo(sentences[-2]):
+            dropped = 2
+        else:
+            break
+        size = sum(len(s) + 1 for s in sentences[-dropped:])
+        if cut + size > MAX_PROMO_CHARS:
+            break
+        cut += size
+        del sentences[-dropped:]
+    return " ".join(sentences)
