@@ -1,6 +1,6 @@
 """Whole-pipeline cost against trafilatura's extraction alone, on the same synthetic pages.
 
-    .venv/bin/python -m bench.throughput [--pages 400] [--workers 1]
+    .venv/bin/python -m bench.throughput [--pages 400] [--workers 1] [--html-dir DIR]
 
 Prints docs/s for: plain `trafilatura.extract` (the baseline), each stage's core alone, and
 the whole pipeline run on the local runner (reading, extraction, cleaning, language, quotes,
@@ -35,6 +35,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--pages", type=int, default=400)
     parser.add_argument("--workers", type=int, default=1, help="direct_num_workers for the pipeline run")
+    parser.add_argument("--html-dir", help="use the .html pages of this folder instead of synthetic ones")
     args = parser.parse_args()
     logs.setup()
 
@@ -46,10 +47,16 @@ def main() -> None:
     from transforms.quotes import QuoteExtractor
     from transforms.records import RawRecord
 
-    html = pages(args.pages)
+    if args.html_dir:
+        paths = sorted(Path(args.html_dir).glob("*.htm*"))[: args.pages]
+        html = [p.read_text(encoding="utf-8", errors="replace") for p in paths]
+        args.pages = len(html)
+    else:
+        html = pages(args.pages)
     config = load_config()
     results: dict[str, float] = {}
-    print(f"{args.pages} synthetic pages, {sum(map(len, html)) / len(html) / 1024:.0f} KB on average")
+    kind = f"pages from {args.html_dir}" if args.html_dir else "synthetic pages"
+    print(f"{args.pages} {kind}, {sum(map(len, html)) / len(html) / 1024:.0f} KB on average")
     timed("trafilatura.extract (baseline)", lambda h: trafilatura.extract(h, deduplicate=False), html,
           results)
     drafts = timed("extract stage", lambda h: draft_from_record(RawRecord("x", html=h), config["extract"]),
