@@ -29,12 +29,12 @@ from transforms.fetch import (
     Fetcher,
     FetchError,
     FetchPages,
-    FetchSettings,
+    HostGroupsDoFn,
     detect_charset,
     html_to_text,
 )
 from transforms.rejects import REJECTS, make_reject, reject_from_exception
-from transforms.urls import InvalidURL, is_http_url, normalize_url, try_normalize
+from transforms.urls import InvalidURL, host_key, is_http_url, normalize_url, try_normalize
 
 FEED_SETTINGS = {"url", "name", "fetch_pages", "min_content_chars", "max_entries", "opml"}
 OPML_EXTENSIONS = (".opml",)
@@ -321,60 +321,63 @@ CURSORS = "cursors"  # tag of (feed key, cursor) pairs
 STAGE = "feeds"
 
 
-class PollFeeds(beam.DoFn):
-    """feed spec dict -> fetch tasks of its new entries (main), (key, cursor) (CURSORS),
-    rejects for feeds that cannot be read (REJECTS).
+class PollFeedGroups(HostGroupsDoFn):
+    """(host, feed spec dicts) -> fetch tasks of new entries (main), (key, cursor) (CURSORS),
+    rejects for feeds that cannot be read (REJECTS). Feeds of one host are polled one after
+    another; hosts in parallel.
 
     Entries whose URL an earlier run ingested are dropped here (unless full refresh), so a
     second run over an unchanged feed fetches no page again. The state is read once per
     worker in setup (local runners: the state folder is on this machine)."""
 
     def __init__(self, fetch_settings: dict, state_dir: str, full_refresh: bool):
-        self.fetch_settings = fetch_settings
+        super().__init__(fetch_settings)
         self.state_dir = state_dir
         self.full_refresh = full_refresh
 
     def setup(self):
         from pipeline.state import State
 
-        self.settings = FetchSettings.from_config(self.fetch_settings)
-        self.fetcher = Fetcher(self.settings)
+        super().setup()
         self.state = State.load(self.state_dir, self.full_refresh)
-        self.skipped = Metrics.counter(METRICS_NAMESPACE, "skipped_already_ingested")
-        self.unchanged = Metrics.counter(METRICS_NAMESPACE, "feeds.not_modified")
-        self.polled = Metrics.counter(METRICS_NAMESPACE, "feeds.polled")
 
-    def teardown(self):
-        self.fetcher.close()
+    def handle_group(self, specs: list[dict]) -> list[tuple[str | None, object]]:
+        out: list[tuple[str | None, object]] = []
+        for spec_dict in sorted(specs, key=lambda s: s["url"]):
+            out.extend(self.poll(FeedSpec(**spec_dict)))
+        return out
 
-    def process(self, spec_dict: dict):
-        spec = FeedSpec(**spec_dict)
+    def poll(self, spec: FeedSpec) -> list[tuple[str | None, object]]:
+        settings = self.fetcher.settings
         try:
             feed, cursor = read_feed_source(
-                spec, self.fetcher, self.state.cursor(spec.key), self.settings.max_body_bytes
+                spec, self.fetcher, self.state.cursor(spec.key), settings.max_body_bytes
             )
         except (FetchError, FeedError) as error:
-            yield beam.pvalue.TaggedOutput(
-                REJECTS, make_reject(spec.url, STAGE, error.error_type, str(error), error.content)
-            )
-            return
+            return [(REJECTS, make_reject(spec.url, STAGE, error.error_type, str(error), error.content))]
         except Exception as error:  # never crash on a feed: it becomes a reject
-            yield beam.pvalue.TaggedOutput(REJECTS, reject_from_exception(spec.url, STAGE, error))
-            return
-        self.polled.inc()
+            return [(REJECTS, reject_from_exception(spec.url, STAGE, error))]
+        out: list[tuple[str | None, object]] = [("metric", "feeds.polled")]
         if feed is None:
-            self.unchanged.inc()
-            yield beam.pvalue.TaggedOutput(CURSORS, (spec.key, cursor))
-            return
-        tasks = entry_tasks(spec, feed, self.settings.feed_content_min_chars)
+            return [*out, ("metric", "feeds.not_modified"), (CURSORS, (spec.key, cursor))]
+        tasks = entry_tasks(spec, feed, settings.feed_content_min_chars)
         # the cursor lists this poll's entries: the run drops the ETag if one of them must be retried
         cursor["entry_urls"] = sorted({t["url"] for t in tasks if t["url"]})
-        yield beam.pvalue.TaggedOutput(CURSORS, (spec.key, cursor))
+        out.append((CURSORS, (spec.key, cursor)))
         for task in tasks:
             if self.state.is_ingested(url=task["url"]) or self.state.is_ingested(url=task["input_ref"]):
-                self.skipped.inc()
-                continue
-            yield task
+                out.append(("metric", "skipped_already_ingested"))
+            else:
+                out.append((None, task))
+        return out
+
+
+def feed_host(spec: dict) -> str:
+    """Grouping key of a feed: its host, "" for local files."""
+    try:
+        return host_key(spec["url"]) if is_http_url(spec["url"]) else ""
+    except InvalidURL:
+        return ""
 
 
 class SkipIngested(beam.DoFn):
@@ -429,10 +432,12 @@ class FetchInputs(beam.PTransform):
         polled = (
             root
             | "FeedSpecs" >> beam.Create(self.specs)
+            | "KeyFeedsByHost" >> beam.Map(lambda spec: (feed_host(spec), spec))
+            | "GroupFeedsByHost" >> beam.GroupByKey()
             | "PollFeeds"
-            >> beam.ParDo(PollFeeds(self.fetch_settings, self.state_dir, self.full_refresh)).with_outputs(
-                REJECTS, CURSORS, main="tasks"
-            )
+            >> beam.ParDo(
+                PollFeedGroups(self.fetch_settings, self.state_dir, self.full_refresh)
+            ).with_outputs(REJECTS, CURSORS, main="tasks")
         )
         pages = (
             root

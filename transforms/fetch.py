@@ -750,13 +750,15 @@ def fetch_all(fetcher: Fetcher, tasks: list[dict]) -> list[tuple[str, dict]]:
 # --- Beam -----------------------------------------------------------------------------------
 
 
-class FetchHostGroups(beam.DoFn):
-    """(host, tasks) -> raw record dicts (main) and reject rows (REJECTS).
+class HostGroupsDoFn(beam.DoFn):
+    """Base of the DoFns that take (host, items) groups: one group holds all of a host's work,
+    so the host's gate (one Fetcher per worker) bounds every request to it. Groups of
+    different hosts run at once on a worker-wide pool (max_parallel_hosts); outputs are
+    emitted as groups finish, the rest at the end of the bundle.
 
-    One group holds all of a host's tasks, so the host's gate bounds every request to it.
-    Groups of different hosts run at once on a worker-wide pool (max_parallel_hosts): results
-    are emitted as hosts finish, the rest at the end of the bundle.
-    """
+    handle_group runs on a pool thread and returns (tag, value) pairs: tag None is the main
+    output, "metric" increments the counter named by value (Beam metrics are per thread, so
+    they are counted here on the bundle's thread), any other tag is a tagged output."""
 
     def __init__(self, settings: dict):
         self.settings = settings
@@ -766,23 +768,17 @@ class FetchHostGroups(beam.DoFn):
         self.pool = ThreadPoolExecutor(
             max_workers=max(1, self.fetcher.settings.max_parallel_hosts), thread_name_prefix="host"
         )
-        self.fetched = Metrics.counter(METRICS_NAMESPACE, "fetch.records")
-        self.duplicates = Metrics.counter(METRICS_NAMESPACE, "skipped_already_ingested")
+        self.counters: dict[str, object] = {}
+
+    def handle_group(self, items: list) -> list[tuple[str | None, object]]:
+        raise NotImplementedError
 
     def start_bundle(self):
         self.pending: list[Future] = []
 
     def process(self, element):
-        _host, tasks = element
-        unique, seen = [], set()
-        for task in sorted(tasks, key=lambda t: (t["input_ref"], t.get("feed") or "")):
-            key = task.get("url") or task["input_ref"]
-            if key in seen:  # the same article in two feeds of this run: ingested once
-                self.duplicates.inc()
-                continue
-            seen.add(key)
-            unique.append(task)
-        self.pending.append(self.pool.submit(fetch_host_tasks, self.fetcher, unique))
+        _host, items = element
+        self.pending.append(self.pool.submit(self.handle_group, list(items)))
         if len(self.pending) >= self.fetcher.settings.max_parallel_hosts:
             wait(self.pending, return_when=FIRST_COMPLETED)
         yield from self._emit(done_only=True)
@@ -804,13 +800,36 @@ class FetchHostGroups(beam.DoFn):
             if done_only and not future.done():
                 keep.append(future)
                 continue
-            for tag, row in future.result():
-                if tag == "record":
-                    self.fetched.inc()
-                    yield row
+            for tag, value in future.result():
+                if tag is None:
+                    yield value
+                elif tag == "metric":
+                    counter = self.counters.get(value)
+                    if counter is None:
+                        counter = self.counters[value] = Metrics.counter(METRICS_NAMESPACE, value)
+                    counter.inc()
                 else:
-                    yield beam.pvalue.TaggedOutput(REJECTS, row)
+                    yield beam.pvalue.TaggedOutput(tag, value)
         self.pending = keep
+
+
+class FetchHostGroups(HostGroupsDoFn):
+    """(host, tasks) -> raw record dicts (main) and reject rows (REJECTS)."""
+
+    def handle_group(self, tasks: list[dict]) -> list[tuple[str | None, object]]:
+        out: list[tuple[str | None, object]] = []
+        unique, seen = [], set()
+        for task in sorted(tasks, key=lambda t: (t["input_ref"], t.get("feed") or "")):
+            key = task.get("url") or task["input_ref"]
+            if key in seen:  # the same article in two feeds of this run: ingested once
+                out.append(("metric", "skipped_already_ingested"))
+                continue
+            seen.add(key)
+            unique.append(task)
+        for tag, row in fetch_host_tasks(self.fetcher, unique):
+            out.append(("metric", "fetch.records" if tag == "record" else "fetch.rejects"))
+            out.append((None, row) if tag == "record" else (REJECTS, row))
+        return out
 
 
 def _global(value) -> WindowedValue:
