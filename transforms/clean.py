@@ -24,7 +24,7 @@ class Cleaner:
         text = ftfy.fix_text(draft.text.replace("\r\n", "\n"))
         paragraphs = [" ".join(p.split()) for p in BLANK_LINES.split(text) if p.strip()]
         title = draft.title
-        if title is None and paragraphs and not draft.from_html:
+        if title is None and len(paragraphs) > 1 and looks_like_headline(paragraphs[0]):
             title = paragraphs.pop(0)
         if title:
             paragraphs = [p for p in paragraphs if p.casefold() != title.casefold()]
@@ -36,6 +36,10 @@ class Cleaner:
             authors=list(draft.authors),
             published_at=parse_time(draft.published),
         )
+
+
+def looks_like_headline(line: str) -> bool:
+    return len(line) <= 200 and not line.rstrip().endswith((".", "!", "?", ":", '"', "”"))
 
 
 def parse_time(value: str | None) -> datetime | None:

@@ -22,6 +22,7 @@ class LanguageDetector:
         self.factory = detector_factory._factory
         self.max_chars = settings["max_chars"]
         self.min_confidence = settings["min_confidence"]
+        self.trials = settings["trials"]
 
     def detect(self, text: str) -> tuple[str, float]:
         """(ISO 639-1 code, probability), or ('und', 0.0) when unsure."""
@@ -29,6 +30,7 @@ class LanguageDetector:
         if not sample.strip():
             return UNDETERMINED, 0.0
         detector = self.factory.create()
+        detector.n_trial = self.trials
         detector.append(sample)
         try:
             best = detector.get_probabilities()[0]
