@@ -19,7 +19,7 @@ import apache_beam as beam
 
 from transforms import dedup_state as state
 from transforms.clusters import UnionFind, choose_canonical, new_cluster_id, same_story
-from transforms.minhash import MinHasher, band_keys, content_hash, fingerprint
+from transforms.minhash import MinHasher, band_keys, content_hash, fingerprint, pack, unpack
 
 META_FIELDS = ("source", "url", "credited_agency", "published_at", "text_len")
 
@@ -49,7 +49,7 @@ class Fingerprinter(beam.DoFn):
     def process(self, article: dict):
         fp = fingerprint(article.get("text"), self.settings["shingle_size"])
         bands = band_keys(self.hasher.signature(fp.unique), self.settings["band_rows"])
-        yield article["article_id"], {"fp": fp, "bands": bands, "old": False,
+        yield article["article_id"], {"fp": pack(fp), "bands": bands, "old": False,
                                       "meta": article_meta(article, int(fp.words.size))}
 
 
@@ -93,9 +93,9 @@ def verify_right(key_and_groups, settings: dict):
     records = list(groups["feats"])
     if not records:
         return
-    fp_b = records[0]["fp"]
+    fp_b = unpack(records[0]["fp"])
     for a, fp_a in sorted(groups["left"], key=lambda item: item[0]):
-        if same_story(fp_a, fp_b, settings):
+        if same_story(unpack(fp_a), fp_b, settings):
             yield a, b
 
 

@@ -22,12 +22,16 @@ CHAR_TOKEN_RE = re.compile(rf"[{_CHAR_TOKEN_SCRIPTS}]")
 # Words shorter than this carry little evidence that two texts tell the same story
 # (articles, pronouns, prepositions in most alphabetic languages).
 CONTENT_WORD_CHARS = 4
+MOJIBAKE_HINT = re.compile("[\u00c2\u00c3\u00e2\u00d0\u00d1][\u0080-\u02ff\u2010-\u203a\u20ac\u2122]")
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
 def tokens(text: str | None) -> list[str]:
     """Normalised word tokens of a text."""
-    text = unicodedata.normalize("NFKC", ftfy.fix_text(text or ""))
+    text = text or ""
+    if MOJIBAKE_HINT.search(text):  # ftfy is slow: only where UTF-8 read as cp1252 is likely
+        text = ftfy.fix_text(text)
+    text = unicodedata.normalize("NFKC", text)
     return TOKEN_RE.findall(text.casefold())
 
 
@@ -49,7 +53,8 @@ def shingle_hashes(words: list[str], size: int) -> np.ndarray:
 
 def content_word_hashes(words: list[str]) -> np.ndarray:
     """32-bit hash per token; 0 for short (function) words, which the residual test ignores."""
-    return np.fromiter((_content_word_hash(w) for w in words), dtype=np.uint32, count=len(words))
+    cache = {word: _content_word_hash(word) for word in set(words)}
+    return np.fromiter((cache[w] for w in words), dtype=np.uint32, count=len(words))
 
 
 def _content_word_hash(word: str) -> int:
@@ -75,12 +80,12 @@ class MinHasher:
         return (mixed >> np.uint64(32)).min(axis=0)
 
 
-def band_keys(signature: np.ndarray, rows: int) -> list[str]:
-    """One LSH key per band of `rows` signature values; the band index is part of the key."""
+def band_keys(signature: np.ndarray, rows: int) -> list[int]:
+    """One LSH key per band of `rows` signature values (64-bit; the band index is hashed in)."""
     keys = []
     for band in range(signature.size // rows):
         chunk = signature[band * rows:(band + 1) * rows].astype(np.uint64).tobytes()
-        keys.append(f"{band:03d}:{xxhash.xxh3_64_hexdigest(chunk)}")
+        keys.append(xxhash.xxh3_64_intdigest(chunk, seed=band))
     return keys
 
 
@@ -92,6 +97,16 @@ class Fingerprint:
     unique: np.ndarray  # uint64, sorted distinct shingles
     words: np.ndarray  # uint32 per token, 0 for short words
     size: int  # shingle size used
+
+
+def pack(fp: Fingerprint) -> tuple[bytes, bytes, int]:
+    """Plain bytes for Beam's coders (a dataclass of arrays would be pickled, slowly)."""
+    return fp.shingles.tobytes(), fp.words.tobytes(), fp.size
+
+
+def unpack(packed: tuple[bytes, bytes, int]) -> Fingerprint:
+    shingles = np.frombuffer(packed[0], dtype=np.uint64)
+    return Fingerprint(shingles, np.unique(shingles), np.frombuffer(packed[1], dtype=np.uint32), packed[2])
 
 
 def fingerprint(text: str | None, size: int) -> Fingerprint:
