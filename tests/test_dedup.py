@@ -120,6 +120,7 @@ def test_deduplicate_clusters_copies_and_keeps_stories_apart():
         article("story-2", [*two, BOILERPLATE], source="Other"),
         article("story-3", three, source="Third", minutes=5),
         article("copy-3", three[:5], source="Aggregator", minutes=50),
+        article("early-trimmed-3", three[:4], source="Aggregator", minutes=-100),  # stamped too early
     ]
     found = run_dedup(articles)
     assert found["ap-1"][0] == found["copy-1a"][0] == found["copy-1b"][0]
@@ -127,6 +128,7 @@ def test_deduplicate_clusters_copies_and_keeps_stories_apart():
     assert len({found[a][0] for a in ("ap-1", "story-2", "story-3")}) == 3
     assert {k for k, v in found.items() if v[1]} == {"ap-1", "story-2", "story-3"}
     assert found["copy-1b"][2] == "ap-1" and found["copy-3"][2] == "story-3"
+    assert found["early-trimmed-3"][2] == "story-3"  # a trimmed copy is never the original
     # Deterministic: same rows whatever the input order.
     assert run_dedup(list(reversed(articles))) == found
 
@@ -137,7 +139,7 @@ def test_state_lets_a_later_original_join_and_rerun_adds_nothing(tmp_path):
     first = run_dedup([article("copy-a", one[:4], source="MSN", agency="AP", minutes=20),
                        article("copy-b", one[:5], source="Yahoo", agency="AP", minutes=25)], state_dir)
     assert first["copy-a"][0] == first["copy-b"][0]
-    assert first["copy-a"][2] == "copy-a"
+    assert first["copy-a"][2] == "copy-b"  # the more complete of two copies
     # A crashed run leaves an orphan staging folder: the live generation is untouched.
     live = dedup_state.live_generation(state_dir)
     os.makedirs(dedup_state.staging_generation(state_dir, "crashed"))

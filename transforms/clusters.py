@@ -49,6 +49,12 @@ def pair_scores(a: Fingerprint, b: Fingerprint) -> tuple[int, float]:
     return shared, (shared / smaller if smaller else 0.0)
 
 
+def contained_shares(a: Fingerprint, b: Fingerprint) -> tuple[float, float]:
+    """Share of a's shingles found in b, and of b's found in a (who holds whom: completeness)."""
+    shared = np.intersect1d(a.unique, b.unique, assume_unique=True).size
+    return shared / max(a.unique.size, 1), shared / max(b.unique.size, 1)
+
+
 def same_story(a: Fingerprint, b: Fingerprint, settings: dict) -> bool:
     """Verify a candidate pair: enough shared material, and not only shared boilerplate."""
     shared_count, containment = pair_scores(a, b)
@@ -166,13 +172,22 @@ def _timestamp(value) -> float | None:
     return None
 
 
-def canonical_rank(member: dict, agency: str | None) -> tuple:
-    """Smaller is better: the credited agency's own copy, then the earliest, then the most complete."""
+# A member holding at least (best - this) of its neighbours' text counts as complete.
+COMPLETE_MARGIN = 0.03
+
+
+def canonical_rank(member: dict, agency: str | None, best_completeness: float) -> tuple:
+    """Smaller is better: the credited agency's own copy; then, among the complete copies (a
+    trimmed copy cannot be the original, whatever its timestamp), the earliest; then the most
+    complete text."""
     published = _timestamp(member.get("published_at"))
+    completeness = float(member.get("completeness", 1.0))
     return (
         not is_agency_copy(member, agency),
+        completeness < best_completeness - COMPLETE_MARGIN,
         published is None,
         published or 0.0,
+        -completeness,
         -int(member.get("text_len") or 0),
         member["article_id"],
     )
@@ -180,6 +195,8 @@ def canonical_rank(member: dict, agency: str | None) -> tuple:
 
 def choose_canonical(members: list[dict]) -> str:
     """article_id of the cluster's canonical member (members: article_id, source, url,
-    credited_agency, published_at, text_len)."""
+    credited_agency, published_at, text_len, completeness = least share of a neighbour's
+    shingles it holds, 1.0 when unknown)."""
     agency = cluster_agency(members)
-    return min(members, key=lambda m: canonical_rank(m, agency))["article_id"]
+    best = max(float(m.get("completeness", 1.0)) for m in members)
+    return min(members, key=lambda m: canonical_rank(m, agency, best))["article_id"]

@@ -18,7 +18,7 @@ from datetime import datetime
 import apache_beam as beam
 
 from transforms import dedup_state as state
-from transforms.clusters import UnionFind, choose_canonical, new_cluster_id, same_story
+from transforms.clusters import UnionFind, choose_canonical, contained_shares, new_cluster_id, same_story
 from transforms.minhash import MinHasher, band_keys, content_hash, fingerprint, pack, unpack
 
 META_FIELDS = ("source", "url", "credited_agency", "published_at", "text_len")
@@ -88,15 +88,18 @@ def attach_left(key_and_groups):
 
 
 def verify_right(key_and_groups, settings: dict):
-    """(b, {left: [(a, fp_a)...], feats: [rec_b]}) -> verified edges (a, b)."""
+    """(b, {left: [(a, fp_a)...], feats: [rec_b]}) -> verified edges (a, b, share of b in a,
+    share of a in b)."""
     b, groups = key_and_groups
     records = list(groups["feats"])
     if not records:
         return
     fp_b = unpack(records[0]["fp"])
-    for a, fp_a in sorted(groups["left"], key=lambda item: item[0]):
-        if same_story(unpack(fp_a), fp_b, settings):
-            yield a, b
+    for a, packed_a in sorted(groups["left"], key=lambda item: item[0]):
+        fp_a = unpack(packed_a)
+        if same_story(fp_a, fp_b, settings):
+            b_in_a, a_in_b = contained_shares(fp_b, fp_a)
+            yield a, b, b_in_a, a_in_b  # how much of the other each one holds
 
 
 def resolve_clusters(_, edges: list, metas: list, generation: str | None):
@@ -111,8 +114,13 @@ def resolve_clusters(_, edges: list, metas: list, generation: str | None):
         index[meta["article_id"]] = {**previous, **meta}
 
     uf = UnionFind()
-    for a, b in sorted(edges):
+    holds: dict[str, float] = {}  # least share of a neighbour's text that an article holds
+    for a, b, b_in_a, a_in_b in sorted(edges):
         uf.union(a, b)
+        holds[a] = min(holds.get(a, 1.0), b_in_a)
+        holds[b] = min(holds.get(b, 1.0), a_in_b)
+    for article_id, completeness in holds.items():
+        index[article_id] = {**index[article_id], "completeness": completeness}
     for article_id in new_ids:
         uf.find(article_id)
     # Earlier members of the touched clusters join through their cluster id.
