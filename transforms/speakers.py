@@ -1,0 +1,123 @@
+"""Speaker resolution for quotes: a mention ("he", "the Russian president", "Mr Putin") to a name.
+
+No model: the article's capitalised name sequences, with the title words in front of them
+("Russian President Vladimir Putin"), are the only knowledge. Linear in the text length.
+"""
+
+from __future__ import annotations
+
+import re
+from bisect import bisect_left
+from dataclasses import dataclass
+
+# A capitalised name sequence: words, initials, and the small particles of names.
+_NAME_WORD = r"(?:[A-Z][a-z’'\-]*[a-z]|[A-Z]\.|[A-Z][A-Z]+)"
+NAME_RE = re.compile(rf"\b{_NAME_WORD}(?:[ \t]+(?:{_NAME_WORD}|de|van|von|bin|al|la|le|da|del))*\b\.?")
+_WORD_RE = re.compile(r"[\w’'.\-]+")
+
+
+@dataclass(frozen=True)
+class Entity:
+    """One mention of a person-like name: where, the name, and the title words in front of it."""
+
+    pos: int
+    name: str  # "Vladimir Putin" (title and honorifics stripped)
+    title: frozenset[str]  # lowercased title-context words ("russian", "president")
+
+
+def _words(text: str) -> list[str]:
+    return _WORD_RE.findall(text)
+
+
+class SpeakerResolver:
+    """Resolves mentions to names within one article's text."""
+
+    def __init__(self, text: str, titles: frozenset[str], honorifics: frozenset[str],
+                 not_names: frozenset[str], pronouns: frozenset[str], anonymous: frozenset[str]) -> None:
+        self.titles = titles
+        self.honorifics = honorifics
+        self.not_names = not_names
+        self.pronouns = pronouns
+        self.anonymous = anonymous
+        self.entities = self._find_entities(text)
+        self.positions = [e.pos for e in self.entities]
+
+    def _find_entities(self, text: str) -> list[Entity]:
+        entities = []
+        for match in NAME_RE.finditer(text):
+            words = match.group(0).split()
+            if words and words[-1].endswith(".") and len(words[-1]) > 2:
+                words[-1] = words[-1][:-1]  # sentence-final period, not an initial
+            title = set()
+            # Title words inside the capitalised run: "Russian President Vladimir Putin".
+            cut = 0
+            for i, word in enumerate(words):
+                if word.lower() in self.titles or word.lower() in self.honorifics:
+                    cut = i + 1
+            title.update(w.lower() for w in words[:cut])
+            name_words = words[cut:]
+            while name_words and name_words[0].lower() in self.not_names:
+                name_words = name_words[1:]
+            if not name_words:
+                continue
+            # Lowercase title words just before the run: "North Korean leader Kim Jong Un".
+            before = _words(text[max(0, match.start() - 60):match.start()])[-4:]
+            title.update(w.lower() for w in before)
+            # A lone capitalised word is a name only if titled or naming an earlier full name.
+            if (len(name_words) == 1 and not title & self.titles and not cut
+                    and not any(e.name.split()[-1] == name_words[0] for e in entities)):
+                continue
+            entities.append(Entity(match.start() + match.group(0).find(name_words[0]),
+                                   " ".join(name_words), frozenset(title)))
+        return entities
+
+    def _before(self, pos: int) -> list[Entity]:
+        return self.entities[:bisect_left(self.positions, pos)]
+
+    def full_name(self, name: str, pos: int) -> str:
+        """The longest earlier (else any) name that ends with this name's surname."""
+        words = [w for w in name.split() if w.lower().rstrip(".") + "." not in self.honorifics
+                 and w.lower() not in self.honorifics]
+        if not words:
+            return name
+        surname = words[-1]
+        best = " ".join(words)
+        for entity in reversed(self._before(pos + 1)):
+            if entity.name.split()[-1] == surname and len(entity.name) > len(best):
+                best = entity.name
+        if best == " ".join(words):
+            for entity in self.entities:
+                if entity.name.split()[-1] == surname and len(entity.name) > len(best):
+                    best = entity.name
+        return best
+
+    def by_title(self, mention: str, pos: int) -> str | None:
+        """"the Russian president" -> the nearest earlier name titled so, all modifiers preferred."""
+        words = [w.lower() for w in _words(mention) if w.lower() not in ("the", "a", "an")]
+        if not words or words[-1] not in self.titles:
+            return None
+        head, modifiers = words[-1], set(words[:-1])
+        fitting = [e for e in self._before(pos) if head in e.title]
+        if not fitting:
+            return None
+        full = [e for e in fitting if modifiers <= e.title]
+        return self.full_name((full or fitting)[-1].name, pos)
+
+    def resolve(self, mention: str | None, pos: int, previous: str | None) -> str | None:
+        """The speaker's name for a mention at `pos`; `previous` is the last resolved speaker."""
+        if not mention:
+            return previous
+        lowered = mention.lower()
+        if lowered in self.pronouns:
+            if previous:
+                return previous
+            before = self._before(pos)
+            return self.full_name(before[-1].name, pos) if before else mention
+        if lowered.split()[-1] in self.anonymous:
+            return mention
+        titled = self.by_title(mention, pos)
+        if titled:
+            return titled
+        if mention[:1].isupper():
+            return self.full_name(mention, pos)
+        return mention
