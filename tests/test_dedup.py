@@ -83,6 +83,8 @@ def test_canonical_prefers_the_agency_then_earliest_then_most_complete():
     assert choose_canonical(members) == "b"
     assert choose_canonical([member("a", "X", minutes=5), member("b", "Y", minutes=1)]) == "b"
     assert choose_canonical([member("a", "X", words=50), member("b", "Y", words=90)]) == "b"
+    # A bare date (midnight) does not beat a real time of the same day.
+    assert choose_canonical([member("a", "X", minutes=-720), member("b", "Y", minutes=-600)]) == "b"
 
 
 def article(article_id, paragraphs, source="Outlet", agency=None, minutes=0, url=None):

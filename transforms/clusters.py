@@ -182,11 +182,16 @@ def canonical_rank(member: dict, agency: str | None, best_completeness: float) -
     complete text."""
     published = _timestamp(member.get("published_at"))
     completeness = float(member.get("completeness", 1.0))
+    # A time of exactly midnight UTC is usually a date without a time ("Published: Aug 28"):
+    # within its day it ranks after the stamps that carry a real time.
+    day, seconds = divmod(published or 0.0, 86400)
     return (
         not is_agency_copy(member, agency),
         completeness < best_completeness - COMPLETE_MARGIN,
         published is None,
-        published or 0.0,
+        day,
+        seconds == 0,
+        seconds,
         -completeness,
         -int(member.get("text_len") or 0),
         member["article_id"],
