@@ -169,3 +169,27 @@ def test_keep_canonical_only():
 @pytest.mark.parametrize("key", ["shingle_size", "min_containment", "min_residual_overlap"])
 def test_dedup_settings_are_typed(key):
     assert key in SETTINGS
+
+
+def test_republisher_copy_is_not_canonical_even_when_earlier():
+    from transforms.clusters import choose_canonical
+
+    members = [
+        {"article_id": "agg", "source": "Aggregator", "republisher": True, "published_at": 1000.0,
+         "text_len": 500, "completeness": 1.0},
+        {"article_id": "own", "source": "The Daily Example", "republisher": False, "published_at": None,
+         "text_len": 500, "completeness": 1.0},
+    ]
+    assert choose_canonical(members) == "own"
+    # among republishers only, the earliest still wins
+    only = [dict(m, republisher=True) for m in members]
+    assert choose_canonical(only) == "agg"
+
+
+def test_profiles_mark_republishers():
+    from pipeline.config import PROJECT_ROOT
+    from transforms.profiles import ProfileSet
+
+    profiles = ProfileSet.from_file(PROJECT_ROOT / "configs" / "sources.yaml")
+    assert profiles.by_url("https://www.msn.com/en-us/news/x").republisher
+    assert not profiles.by_url("https://tass.com/politics/1").republisher

@@ -177,9 +177,10 @@ COMPLETE_MARGIN = 0.03
 
 
 def canonical_rank(member: dict, agency: str | None, best_completeness: float) -> tuple:
-    """Smaller is better: the credited agency's own copy; then, among the complete copies (a
-    trimmed copy cannot be the original, whatever its timestamp), the earliest; then the most
-    complete text."""
+    """Smaller is better: the credited agency's own copy; then a copy by an outlet that is not
+    an aggregator or wire republisher (their copies are never the original, whatever their
+    timestamp says); then, among the complete copies (a trimmed copy cannot be the original),
+    the earliest; then the most complete text."""
     published = _timestamp(member.get("published_at"))
     completeness = float(member.get("completeness", 1.0))
     # A time of exactly midnight UTC is usually a date without a time ("Published: Aug 28"):
@@ -187,6 +188,7 @@ def canonical_rank(member: dict, agency: str | None, best_completeness: float) -
     day, seconds = divmod(published or 0.0, 86400)
     return (
         not is_agency_copy(member, agency),
+        bool(member.get("republisher")),
         completeness < best_completeness - COMPLETE_MARGIN,
         published is None,
         day,

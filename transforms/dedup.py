@@ -21,8 +21,6 @@ from transforms import dedup_state as state
 from transforms.clusters import UnionFind, choose_canonical, contained_shares, new_cluster_id, same_story
 from transforms.minhash import MinHasher, band_keys, content_hash, fingerprint, pack, unpack
 
-META_FIELDS = ("source", "url", "credited_agency", "published_at", "text_len")
-
 
 def article_meta(article: dict, words: int) -> dict:
     """What the canonical choice needs of an article (kept in the state index too)."""
@@ -34,6 +32,7 @@ def article_meta(article: dict, words: int) -> dict:
         "credited_agency": article.get("credited_agency"),
         "published_at": published.timestamp() if isinstance(published, datetime) else published,
         "text_len": words,
+        "republisher": bool(article.get("republisher")),
     }
 
 
