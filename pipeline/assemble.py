@@ -15,7 +15,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline import runinfo, state
 from transforms.articles import NAMESPACE, QUOTES, ProcessRecords
-from transforms.dedup import Deduplicate
+from transforms.dedup import Deduplicate, keep_canonical_only
 from transforms.feeds import FeedSpec, FetchInputs, SkipIngested, feed_specs
 from transforms.readers import ReadFiles, expand_inputs, kind_of
 from transforms.rejects import REJECTS
@@ -34,6 +34,7 @@ class RunRequest:
     config: dict
     state_dir: str
     full_refresh: bool = False
+    drop_duplicates: bool = False
     run_id: str = ""
     feeds: list[str] = field(default_factory=list)  # --feed values (URLs, feed files, OPML files)
     beam_args: list[str] = field(default_factory=list)
@@ -75,11 +76,17 @@ def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: 
     records = (local, fetched["records"]) | "AllRecords" >> beam.Flatten()
     processed = records | "Process" >> beam.ParDo(
         ProcessRecords(config, run_id, now)).with_outputs(REJECTS, QUOTES, main="articles")
-    articles = (
-        processed.articles
-        | "Deduplicate" >> Deduplicate(config["dedup"], request.state_dir, request.full_refresh)
-        | "CountClusters" >> beam.Map(count_clusters)
-    )
+    dedup = Deduplicate(config["dedup"], request.state_dir, request.full_refresh)
+    articles = processed.articles | "Deduplicate" >> dedup | "CountClusters" >> beam.Map(count_clusters)
+    quotes = processed[QUOTES]
+    ingested = articles  # every row counts as ingested, also those --drop-duplicates leaves out
+    if request.drop_duplicates:
+        articles = keep_canonical_only(articles)
+        quotes = quotes | "QuotesOfCanonical" >> beam.Filter(
+            lambda quote, kept: quote["article_id"] in kept,
+            beam.pvalue.AsDict(articles | "CanonicalIds" >> beam.Map(lambda a: (a["article_id"], True))))
+    cluster_rows = dedup.cluster_changes | "StampClusters" >> beam.Map(
+        lambda row: {**row, "run_id": run_id, "updated_at": now, "date": now.strftime("%Y-%m-%d")})
     rejects = (
         (read[REJECTS], fetched["rejects"], processed[REJECTS])
         | "AllRejects" >> beam.Flatten()
@@ -87,10 +94,12 @@ def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: 
     )
     output = request.output
     _ = articles | "WriteArticles" >> WriteTable("articles", output, partition_by, config["output"])
-    _ = processed[QUOTES] | "WriteQuotes" >> WriteTable("quotes", output, partition_by, config["output"])
+    _ = quotes | "WriteQuotes" >> WriteTable("quotes", output, partition_by, config["output"])
     _ = rejects | "WriteRejects" >> WriteTable("rejects", output, REJECTS_PARTITION_BY, config["output"])
+    _ = cluster_rows | "WriteClusters" >> WriteTable("clusters", output, REJECTS_PARTITION_BY,
+                                                    config["output"])
     pending = str(state.pending_path(state_dir, run_id))
-    _ = (articles, rejects, fetched["cursors"]) | "RecordIngested" >> state.RecordIngested(pending)
+    _ = (ingested, rejects, fetched["cursors"]) | "RecordIngested" >> state.RecordIngested(pending)
 
 
 def run(request: RunRequest) -> dict:

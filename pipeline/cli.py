@@ -33,6 +33,8 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                              "(default: OUTPUT/_state)")
     parser.add_argument("--full-refresh", action="store_true",
                         help="ignore the state and rebuild it")
+    parser.add_argument("--drop-duplicates", action="store_true",
+                        help="write only each story's canonical row (and its quotes); default: all rows")
     parser.add_argument("--run-id", default="", help="name of this run (default: UTC time + random)")
     parser.add_argument("--verbose", action="store_true", help="debug logging and tracebacks")
 
@@ -121,6 +123,7 @@ def make_request(args: argparse.Namespace, beam_args: list[str]):
         config=config,
         state_dir=state,
         full_refresh=args.full_refresh,
+        drop_duplicates=args.drop_duplicates,
         run_id=args.run_id,
         beam_args=check_beam_args(beam_args),
     )

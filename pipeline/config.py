@@ -19,7 +19,7 @@ DEFAULT_CONFIG = PROJECT_ROOT / "configs" / "default.yaml"
 
 # Keys whose value is free-form (lists of mappings, per-entry settings): checked by their
 # stage, not by type-against-default.
-FREE_FORM = {"feeds", "dedup"}
+FREE_FORM = {"feeds"}
 
 
 class ConfigError(ValueError):

@@ -29,12 +29,16 @@ def connect(output: str) -> duckdb.DuckDBPyConnection:
                 "hive_partitioning = true, union_by_name = true)"
             )
         else:  # an empty table with the right columns, so queries still run
-            partitions = REJECTS_PARTITION_BY if table == "rejects" else DEFAULT_PARTITION_BY
+            partitions = partitions_of(table)
             columns = [f'"{f.name}" {duckdb_type(f.type)}' for f in schema if f.name not in partitions]
             columns += [f'"{key}" {PARTITION_TYPES[key]}' for key in partitions]
             con.execute(f"CREATE VIEW {table} AS SELECT s.* FROM (SELECT NULL::STRUCT("
                         f"{', '.join(columns)}) AS s) WHERE false")
     return con
+
+
+def partitions_of(table: str) -> tuple[str, ...]:
+    return DEFAULT_PARTITION_BY if table in ("articles", "quotes") else REJECTS_PARTITION_BY
 
 
 def duckdb_type(arrow_type: pa.DataType) -> str:
@@ -116,7 +120,7 @@ def command_report(output: str) -> int:
 
 def command_schema(fmt: str) -> int:
     for table, schema in TABLES.items():
-        partitions = REJECTS_PARTITION_BY if table == "rejects" else DEFAULT_PARTITION_BY
+        partitions = partitions_of(table)
         fields = [f for f in schema if f.name not in partitions]
         if fmt == "duckdb":
             columns = [f'  "{f.name}" {duckdb_type(f.type)}' + ("" if f.nullable else " NOT NULL")

@@ -111,6 +111,7 @@ class ProcessRecords(beam.DoFn):
             "lang": lang,
             "lang_confidence": confidence,
             "from_feed_content": record.from_feed_content,
+            "republisher": cleaned.republisher,  # for the canonical choice; not a column
             "ingested_at": self.ingested_at,
             "run_id": self.run_id,
             "date": partition_date(cleaned.published_at, self.ingested_at),

@@ -121,6 +121,7 @@ class Cleaner:
             dateline_place=found.dateline.place if found.dateline else None,
             authors=found.authors or _clean_authors(draft.authors, self.profiles),
             published_at=_published(draft.published, found, profile),
+            republisher=bool(profile and profile.republisher),
         )
 
     def _kind(self, paragraph: str, index: int, count: int, found: _Findings) -> str:

@@ -1,50 +1,278 @@
-"""Deduplication: copies of one story share a cluster_id; one canonical row per cluster.
+"""Deduplication of syndicated copies: copies of one story share a cluster_id, one canonical row.
 
-First version: exact duplicates by normalised-content hash.
+Steps (Beam): fingerprint each article (word shingles, MinHash) -> LSH band keys through a
+GroupByKey give candidate pairs (never all pairs) -> each candidate pair is verified on its
+shingles (transforms.clusters.same_story) after a join with both fingerprints -> connected
+components of verified pairs (union-find over the edges, which are few) -> canonical choice.
+With a state folder, earlier runs' fingerprints take part in the banding, so a copy arriving
+later joins its story's cluster; see README-dedup.md.
 """
 
 from __future__ import annotations
 
-import hashlib
-import re
+import itertools
+import os
+import uuid
+from datetime import datetime
 
 import apache_beam as beam
 
-WORDS = re.compile(r"\w+")
+from transforms import dedup_state as state
+from transforms.clusters import UnionFind, choose_canonical, contained_shares, new_cluster_id, same_story
+from transforms.minhash import MinHasher, band_keys, content_hash, fingerprint, pack, unpack
 
 
-def content_hash(text: str) -> str:
-    normalised = " ".join(WORDS.findall(text.casefold()))
-    return hashlib.sha256(normalised.encode("utf-8")).hexdigest()[:32]
-
-
-def canonical_rank(article: dict) -> tuple:
-    """Smaller is better: the agency's own copy, then the earliest, then the longest."""
-    own = bool(article.get("credited_agency")) and article.get("source") == article.get("credited_agency")
+def article_meta(article: dict, words: int) -> dict:
+    """What the canonical choice needs of an article (kept in the state index too)."""
     published = article.get("published_at")
-    return (not own, published is None, published.timestamp() if published else 0.0,
-            -len(article.get("text") or ""), article["article_id"])
+    return {
+        "article_id": article["article_id"],
+        "source": article.get("source"),
+        "url": article.get("url"),
+        "credited_agency": article.get("credited_agency"),
+        "published_at": published.timestamp() if isinstance(published, datetime) else published,
+        "text_len": words,
+        "republisher": bool(article.get("republisher")),
+    }
 
 
-def assign_cluster(key_and_members: tuple[str, list[dict]]):
-    cluster_key, members = key_and_members
-    members = sorted(members, key=canonical_rank)
-    canonical = members[0]["article_id"]
-    for member in members:
-        yield {**member, "cluster_id": cluster_key, "is_canonical": member["article_id"] == canonical,
-               "canonical_id": canonical}
+class Fingerprinter(beam.DoFn):
+    """article -> (article_id, record) with fingerprint, band keys and canonical metadata."""
+
+    def __init__(self, settings: dict):
+        self.settings = settings
+
+    def setup(self):
+        self.hasher = MinHasher(self.settings["num_perm"], self.settings["seed"])
+
+    def process(self, article: dict):
+        fp = fingerprint(article.get("text"), self.settings["shingle_size"])
+        bands = band_keys(self.hasher.signature(fp.unique), self.settings["band_rows"])
+        yield article["article_id"], {"fp": pack(fp), "bands": bands, "old": False,
+                                      "meta": article_meta(article, int(fp.words.size))}
+
+
+def read_old_shard(shard: int, generation: str | None):
+    """Fingerprints of earlier runs' articles in one shard of the live generation."""
+    path = os.path.join(generation, state.shard_name(shard)) if generation else None
+    for article_id, record in sorted(state.read_pickle(path, {}).items()):
+        yield article_id, {**record, "old": True}
+
+
+def bucket_pairs(key_and_members, max_bucket: int):
+    """Candidate pairs of one LSH bucket. A huge bucket (a phrase or boilerplate many texts
+    share) yields only a chain of neighbours: linear, and true copies meet in other bands."""
+    _, members = key_and_members
+    members = sorted(set(members))
+    if len(members) < 2:
+        return
+    if len(members) <= max_bucket:
+        pairs = ((a, b) for i, a in enumerate(members) for b in members[i + 1:])
+    else:
+        pairs = itertools.pairwise(members)
+    for (a, a_old), (b, b_old) in pairs:
+        if a != b and not (a_old and b_old):  # earlier runs' pairs are already resolved
+            yield a, b
+
+
+def attach_left(key_and_groups):
+    """(a, {pairs: [b...], feats: [rec_a]}) -> (b, (a, fp_a)) per pair."""
+    _, groups = key_and_groups
+    records = list(groups["feats"])
+    if not records:
+        return
+    record = records[0]
+    for partner in sorted(set(groups["pairs"])):
+        yield partner, (key_and_groups[0], record["fp"])
+
+
+def verify_right(key_and_groups, settings: dict):
+    """(b, {left: [(a, fp_a)...], feats: [rec_b]}) -> verified edges (a, b, share of b in a,
+    share of a in b)."""
+    b, groups = key_and_groups
+    records = list(groups["feats"])
+    if not records:
+        return
+    fp_b = unpack(records[0]["fp"])
+    for a, packed_a in sorted(groups["left"], key=lambda item: item[0]):
+        fp_a = unpack(packed_a)
+        if same_story(fp_a, fp_b, settings):
+            b_in_a, a_in_b = contained_shares(fp_b, fp_a)
+            yield a, b, b_in_a, a_in_b  # how much of the other each one holds
+
+
+def resolve_clusters(_, edges: list, metas: list, generation: str | None):
+    """Union-find over this run's verified edges and the earlier clusters of the articles they
+    touch. Yields ("assign", {article_id: (cluster_id, canonical_id)}), ("index", index) and
+    ("change", row) for each cluster that gained members, merged or changed canonical."""
+    index: dict[str, dict] = dict(state.read_pickle(
+        os.path.join(generation, "index.pkl") if generation else None, {}))
+    new_ids = sorted(meta["article_id"] for meta in metas)
+    for meta in metas:
+        previous = index.get(meta["article_id"], {})
+        index[meta["article_id"]] = {**previous, **meta}
+
+    uf = UnionFind()
+    holds: dict[str, float] = {}  # least share of a neighbour's text that an article holds
+    for a, b, b_in_a, a_in_b in sorted(edges):
+        uf.union(a, b)
+        holds[a] = min(holds.get(a, 1.0), b_in_a)
+        holds[b] = min(holds.get(b, 1.0), a_in_b)
+    for article_id, completeness in holds.items():
+        index[article_id] = {**index[article_id], "completeness": completeness}
+    for article_id in new_ids:
+        uf.find(article_id)
+    # Earlier members of the touched clusters join through their cluster id.
+    touched = {index[n]["cluster_id"] for n in uf.parent if index.get(n, {}).get("cluster_id")}
+    members_of: dict[str, list[str]] = {}
+    for article_id, entry in index.items():
+        if entry.get("cluster_id") in touched:
+            members_of.setdefault(entry["cluster_id"], []).append(article_id)
+    for cluster_id in sorted(members_of):
+        for article_id in members_of[cluster_id]:
+            uf.union("~" + cluster_id, article_id)  # "~" sorts after ids: never a root by accident
+
+    assign = {}
+    for _root, members in uf.groups().items():
+        ids = sorted(m for m in members if not m.startswith("~"))
+        old_cluster_ids = sorted({index[m]["cluster_id"] for m in ids if index[m].get("cluster_id")})
+        cluster_id = old_cluster_ids[0] if old_cluster_ids else new_cluster_id(ids)
+        previous_cluster = {m: index[m].get("cluster_id") for m in ids}
+        previous_canonical = sorted(
+            index[m]["article_id"] for m in ids if index[m].get("is_canonical")) or [None]
+        canonical = choose_canonical([index[m] for m in ids])
+        for m in ids:
+            index[m] = {**index[m], "cluster_id": cluster_id, "is_canonical": m == canonical}
+            assign[m] = (cluster_id, canonical)
+        new_members = [m for m in ids if previous_cluster[m] is None]
+        changed = len(old_cluster_ids) > 1 or previous_canonical[0] != canonical or new_members
+        if old_cluster_ids and changed:
+            yield "change", {"cluster_id": cluster_id, "canonical_id": canonical,
+                             "previous_canonical_id": previous_canonical[0], "members": len(ids),
+                             "merged_cluster_ids": old_cluster_ids[1:]}
+    yield "assign", {m: assign[m] for m in new_ids}
+    yield "index", index
+
+
+def add_cluster_fields(article: dict, assign: dict) -> dict:
+    cluster_id, canonical = assign[article["article_id"]]
+    return {**article, "cluster_id": cluster_id, "is_canonical": article["article_id"] == canonical,
+            "canonical_id": canonical, "content_hash": content_hash(article.get("text"))}
+
+
+class WriteShard(beam.DoFn):
+    """Writes one fingerprint shard of the new generation: earlier entries plus this run's."""
+
+    def __init__(self, state_dir: str, token: str, generation: str | None):
+        self.state_dir, self.token, self.generation = state_dir, token, generation
+
+    def process(self, shard_and_records):
+        shard, records = shard_and_records
+        entries = {} if self.generation is None else dict(
+            state.read_pickle(os.path.join(self.generation, state.shard_name(shard)), {}))
+        for article_id, record in records:
+            entries[article_id] = {"fp": record["fp"], "bands": record["bands"]}
+        folder = state.staging_generation(self.state_dir, self.token)
+        state.write_atomic(os.path.join(folder, state.shard_name(shard)), entries)
+        yield shard
+
+
+def write_index(index: dict, state_dir: str, token: str) -> int:
+    folder = state.staging_generation(state_dir, token)
+    state.write_atomic(os.path.join(folder, "index.pkl"), index)
+    return len(index)
+
+
+def commit_generation(_, shards_written: list, index_written: list, state_dir: str, token: str,
+                      shards: int) -> str:
+    if len(set(shards_written)) != shards or len(index_written) != 1:
+        raise RuntimeError("dedup state incomplete; keeping the previous generation")
+    state.commit(state_dir, token)
+    return token
 
 
 class Deduplicate(beam.PTransform):
+    """articles -> the same dicts plus cluster_id, is_canonical, canonical_id, content_hash.
+
+    After expand(), `self.cluster_changes` holds one row per earlier cluster that this run
+    changed (new members, a merge, or a new canonical): see README-dedup.md.
+    """
+
     def __init__(self, settings: dict, state_dir: str | None = None, full_refresh: bool = False):
         super().__init__()
         self.settings = settings
+        self.state_dir = state_dir
+        self.full_refresh = full_refresh
+        self.cluster_changes = None
 
     def expand(self, articles):
-        return (
-            articles
-            | "Hash" >> beam.Map(lambda a: {**a, "content_hash": content_hash(a["text"])})
-            | "KeyByHash" >> beam.Map(lambda a: (a["content_hash"], a))
-            | "GroupByHash" >> beam.GroupByKey()
-            | "Assign" >> beam.FlatMap(lambda kv: assign_cluster((kv[0], list(kv[1]))))
+        settings = self.settings
+        shards = settings["state_shards"]
+        generation = None if self.full_refresh else state.live_generation(self.state_dir)
+        new = articles | "Fingerprint" >> beam.ParDo(Fingerprinter(settings))
+        old = (
+            articles.pipeline
+            | "OldShards" >> beam.Create(list(range(shards)) if generation else [])
+            | "ReadOldShards" >> beam.FlatMap(read_old_shard, generation)
         )
+        feats = (new, old) | "AllFingerprints" >> beam.Flatten()
+        pairs = (
+            feats
+            | "BandKeys" >> beam.FlatMap(lambda kv: [(b, (kv[0], kv[1]["old"])) for b in kv[1]["bands"]])
+            | "GroupByBand" >> beam.GroupByKey()
+            | "BucketPairs" >> beam.FlatMap(bucket_pairs, settings["max_bucket"])
+            | "DistinctPairs" >> beam.Distinct()
+        )
+        edges = (
+            {"pairs": pairs, "feats": feats}
+            | "JoinLeft" >> beam.CoGroupByKey()
+            | "AttachLeft" >> beam.FlatMap(attach_left)
+        )
+        edges = (
+            {"left": edges, "feats": feats}
+            | "JoinRight" >> beam.CoGroupByKey()
+            | "Verify" >> beam.FlatMap(verify_right, settings)
+        )
+        metas = new | "Meta" >> beam.Map(lambda kv: kv[1]["meta"])
+        resolved = (
+            articles.pipeline
+            | "Once" >> beam.Create([None])
+            | "Resolve" >> beam.FlatMap(resolve_clusters, beam.pvalue.AsList(edges),
+                                        beam.pvalue.AsList(metas), generation)
+        )
+        assign = resolved | "Assignments" >> beam.Filter(lambda kv: kv[0] == "assign") | beam.Values()
+        self.cluster_changes = (
+            resolved | "Changes" >> beam.Filter(lambda kv: kv[0] == "change") | "ChangeRows" >> beam.Values()
+        )
+        if self.state_dir:
+            self._write_state(new, resolved, shards, generation)
+        return articles | "AddClusterFields" >> beam.Map(add_cluster_fields, beam.pvalue.AsSingleton(assign))
+
+    def _write_state(self, new, resolved, shards: int, generation: str | None) -> None:
+        token = uuid.uuid4().hex[:12]  # names the staging folder only; no effect on rows
+        state_dir = self.state_dir
+        by_shard = new | "KeyByShard" >> beam.Map(lambda kv: (state.shard_of(kv[0], shards), kv))
+        all_shards = new.pipeline | "ShardNumbers" >> beam.Create([(s, None) for s in range(shards)])
+        written = (
+            (by_shard, all_shards)
+            | "AllShards" >> beam.Flatten()
+            | "GroupByShard" >> beam.GroupByKey()
+            | "DropMarkers" >> beam.Map(lambda kv: (kv[0], [r for r in kv[1] if r is not None]))
+            | "WriteShards" >> beam.ParDo(WriteShard(state_dir, token, generation))
+        )
+        index_written = (
+            resolved
+            | "Index" >> beam.Filter(lambda kv: kv[0] == "index")
+            | "WriteIndex" >> beam.Map(lambda kv: write_index(kv[1], state_dir, token))
+        )
+        _ = (
+            new.pipeline
+            | "CommitOnce" >> beam.Create([None])
+            | "Commit" >> beam.Map(commit_generation, beam.pvalue.AsList(written),
+                                   beam.pvalue.AsList(index_written), state_dir, token, shards)
+        )
+
+
+def keep_canonical_only(articles):
+    """For --drop-duplicates: only the canonical row of each cluster."""
+    return articles | "CanonicalOnly" >> beam.Filter(lambda article: bool(article.get("is_canonical")))

@@ -19,6 +19,7 @@ from transforms.dates import zone_named
 
 _PROFILE_KEYS = {
     "name", "agency", "domains", "aliases", "timezone", "signatures", "junk_lines", "junk_tails", "credits",
+    "republisher",
 }
 
 
@@ -33,6 +34,7 @@ class Profile:
     junk_lines: list[re.Pattern] = field(default_factory=list)  # whole paragraphs that are furniture
     junk_tails: list[re.Pattern] = field(default_factory=list)  # furniture glued to a paragraph's end
     credits: list[re.Pattern] = field(default_factory=list)  # text that credits this agency
+    republisher: bool = False  # an aggregator or wire republisher: its copy is never the original
 
 
 def _key(name: str) -> str:
@@ -144,4 +146,5 @@ def _parse_profile(entry: object, path: str | Path, index: int) -> Profile:
         junk_lines=patterns("junk_lines", re.I),
         junk_tails=patterns("junk_tails", re.I),
         credits=patterns("credits", re.M),
+        republisher=bool(entry.get("republisher", False)),
     )

@@ -52,6 +52,7 @@ class Cleaned:
     dateline_place: str | None = None
     authors: list[str] = field(default_factory=list)
     published_at: datetime | None = None  # timezone-aware, UTC
+    republisher: bool = False  # the outlet is an aggregator / wire republisher (its profile says)
 
 
 @dataclass

@@ -63,15 +63,31 @@ REJECTS = pa.schema(
     ]
 )
 
-TABLES = {"articles": ARTICLES, "quotes": QUOTES, "rejects": REJECTS}
+# One row per earlier story cluster that a run changed (a copy joined it, clusters merged, or
+# the canonical moved because the original arrived after its copies): articles rows are never
+# rewritten, so this is how the warehouse learns a cluster's current canonical.
+CLUSTERS = pa.schema(
+    [
+        pa.field("cluster_id", pa.string(), nullable=False),
+        pa.field("canonical_id", pa.string(), nullable=False),
+        pa.field("previous_canonical_id", pa.string()),
+        pa.field("members", pa.int32(), nullable=False),
+        pa.field("merged_cluster_ids", pa.list_(pa.string()), nullable=False),
+        pa.field("updated_at", UTC_MICROS, nullable=False),
+        pa.field("run_id", pa.string(), nullable=False),
+    ]
+)
+
+TABLES = {"articles": ARTICLES, "quotes": QUOTES, "rejects": REJECTS, "clusters": CLUSTERS}
 
 # The key that orders rows inside a file and names the file (deterministic output).
 ROW_KEYS = {
     "articles": ("article_id",),
     "quotes": ("article_id", "start", "quote_id"),
     "rejects": ("input_ref", "stage", "error_type"),
+    "clusters": ("cluster_id", "run_id"),
 }
 
 # Partition keys that a table can use; rejects have no language, only a date.
 PARTITION_COLUMNS = {"date", "lang", "source"}
-REJECTS_PARTITION_BY = ("date",)
+REJECTS_PARTITION_BY = ("date",)  # rejects and clusters: the run's date only

@@ -1,0 +1,115 @@
+"""Text fingerprints for near-duplicate detection: normalised tokens, word shingles, MinHash.
+
+Language-agnostic: tokens are runs of letters/digits (Han, kana and Thai characters count one
+each), case-folded after NFKC and mojibake repair, so curly/straight quotes, whitespace, hard
+wraps and re-casing do not change a fingerprint. Hashes are xxhash with fixed seeds and numpy
+with a fixed generator: the same text gives the same fingerprint on every machine and run.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import ftfy
+import numpy as np
+import xxhash
+
+_CHAR_TOKEN_SCRIPTS = "\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+TOKEN_RE = re.compile(rf"[{_CHAR_TOKEN_SCRIPTS}]|[^\W_{_CHAR_TOKEN_SCRIPTS}]+")
+CHAR_TOKEN_RE = re.compile(rf"[{_CHAR_TOKEN_SCRIPTS}]")
+# Words shorter than this carry little evidence that two texts tell the same story
+# (articles, pronouns, prepositions in most alphabetic languages).
+CONTENT_WORD_CHARS = 4
+MOJIBAKE_HINT = re.compile("[\u00c2\u00c3\u00e2\u00d0\u00d1][\u0080-\u02ff\u2010-\u203a\u20ac\u2122]")
+_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
+
+
+def tokens(text: str | None) -> list[str]:
+    """Normalised word tokens of a text."""
+    text = text or ""
+    if MOJIBAKE_HINT.search(text):  # ftfy is slow: only where UTF-8 read as cp1252 is likely
+        text = ftfy.fix_text(text)
+    text = unicodedata.normalize("NFKC", text)
+    return TOKEN_RE.findall(text.casefold())
+
+
+def content_hash(text: str | None) -> str:
+    """Hash of the normalised text: equal for copies that differ only in case, marks, spacing."""
+    return xxhash.xxh3_128_hexdigest(" ".join(tokens(text)).encode("utf-8"))
+
+
+def shingle_hashes(words: list[str], size: int) -> np.ndarray:
+    """64-bit hash of every word `size`-shingle, in text order (one shingle for short texts)."""
+    if not words:
+        return np.zeros(0, dtype=np.uint64)
+    count = max(1, len(words) - size + 1)
+    return np.fromiter(
+        (xxhash.xxh3_64_intdigest(" ".join(words[i:i + size]).encode("utf-8")) for i in range(count)),
+        dtype=np.uint64, count=count,
+    )
+
+
+def content_word_hashes(words: list[str]) -> np.ndarray:
+    """32-bit hash per token; 0 for short (function) words, which the residual test ignores."""
+    cache = {word: _content_word_hash(word) for word in set(words)}
+    return np.fromiter((cache[w] for w in words), dtype=np.uint32, count=len(words))
+
+
+def _content_word_hash(word: str) -> int:
+    if len(word) >= CONTENT_WORD_CHARS or CHAR_TOKEN_RE.match(word):
+        return xxhash.xxh32_intdigest(word.encode("utf-8")) | 1
+    return 0
+
+
+class MinHasher:
+    """MinHash with `num_perm` multiply-shift hash functions, vectorised with numpy."""
+
+    def __init__(self, num_perm: int, seed: int = 1):
+        rng = np.random.default_rng(seed)
+        # Odd multipliers: a*x mod 2^64 is then a bijection; the top 32 bits are the hash.
+        self.a = rng.integers(1, 2**63, size=num_perm, dtype=np.uint64) | np.uint64(1)
+        self.b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)
+
+    def signature(self, unique_shingles: np.ndarray) -> np.ndarray:
+        if unique_shingles.size == 0:
+            return np.full(self.a.size, 2**32, dtype=np.uint64)
+        with np.errstate(over="ignore"):
+            mixed = (np.outer(unique_shingles, self.a) + self.b) & _MASK64
+        return (mixed >> np.uint64(32)).min(axis=0)
+
+
+def band_keys(signature: np.ndarray, rows: int) -> list[int]:
+    """One LSH key per band of `rows` signature values (64-bit; the band index is hashed in)."""
+    keys = []
+    for band in range(signature.size // rows):
+        chunk = signature[band * rows:(band + 1) * rows].astype(np.uint64).tobytes()
+        keys.append(xxhash.xxh3_64_intdigest(chunk, seed=band))
+    return keys
+
+
+@dataclass
+class Fingerprint:
+    """What verification needs of one article: shingles in text order and content words."""
+
+    shingles: np.ndarray  # uint64, one per position (text order)
+    unique: np.ndarray  # uint64, sorted distinct shingles
+    words: np.ndarray  # uint32 per token, 0 for short words
+    size: int  # shingle size used
+
+
+def pack(fp: Fingerprint) -> tuple[bytes, bytes, int]:
+    """Plain bytes for Beam's coders (a dataclass of arrays would be pickled, slowly)."""
+    return fp.shingles.tobytes(), fp.words.tobytes(), fp.size
+
+
+def unpack(packed: tuple[bytes, bytes, int]) -> Fingerprint:
+    shingles = np.frombuffer(packed[0], dtype=np.uint64)
+    return Fingerprint(shingles, np.unique(shingles), np.frombuffer(packed[1], dtype=np.uint32), packed[2])
+
+
+def fingerprint(text: str | None, size: int) -> Fingerprint:
+    words = tokens(text)
+    shingles = shingle_hashes(words, size)
+    return Fingerprint(shingles, np.unique(shingles), content_word_hashes(words), size)
