@@ -16,8 +16,8 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from pipeline import runinfo, state
 from transforms.articles import NAMESPACE, QUOTES, ProcessRecords
 from transforms.dedup import Deduplicate, keep_canonical_only
-from transforms.feeds import FeedSpec, FetchInputs, SkipIngested, feed_specs
-from transforms.readers import ReadFiles, expand_inputs, kind_of
+from transforms.feeds import FeedSpec, FetchInputs, SkipIngested, feed_specs, split_feed_files
+from transforms.readers import ReadFiles, expand_inputs
 from transforms.rejects import REJECTS
 from transforms.schemas import REJECTS_PARTITION_BY
 from transforms.writer import WriteTable
@@ -106,8 +106,7 @@ def run(request: RunRequest) -> dict:
     """Run the batch job to completion; returns the run record (also written to _runs/)."""
     files, urls = expand_inputs(request.inputs)
     # feed files given as --input are read as feeds (their entries' pages are fetched)
-    feed_files = [f for f in files if kind_of(f, request.config["input"]) == "feed"]
-    files = [f for f in files if f not in set(feed_files)]
+    files, feed_files = split_feed_files(files, request.config["input"])
     feeds = feed_specs(request.config["feeds"], [*request.feeds, *feed_files])
     state.State.load(request.state_dir, request.full_refresh)  # a corrupt state stops the run here
     LOG.info("run %s: %d files, %d URLs, %d feeds -> %s", request.run_id, len(files), len(urls), len(feeds),

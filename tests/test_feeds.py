@@ -194,3 +194,21 @@ def test_last_modified_cursor_and_bad_tasks_do_not_crash():
         outcomes = [run_task(fetcher, task) for task in entry_tasks(spec, feed, 200)]
     assert [tag for tag, _ in outcomes] == ["reject", "reject"]
     assert outcomes[1][1]["error_type"] == "http_404"
+
+
+def test_feed_files_by_extension_gzip_and_sniffing(tmp_path):
+    import gzip
+
+    from pipeline.config import load_config
+    from transforms.feeds import split_feed_files
+
+    (tmp_path / "a.feed").write_bytes(rss([{"link": "http://x.test/1"}]))
+    (tmp_path / "b.xml.gz").write_bytes(gzip.compress(rss([{"link": "http://x.test/2"}])))
+    (tmp_path / "c.dat").write_bytes(b"plain text article")
+    (tmp_path / "d.txt").write_bytes(b"<rss> a text file stays text")
+    files = sorted(str(p) for p in tmp_path.iterdir())
+    others, feeds = split_feed_files(files, load_config()["input"])
+    assert [p.rsplit("/", 1)[1] for p in feeds] == ["a.feed", "b.xml.gz"]
+    assert [p.rsplit("/", 1)[1] for p in others] == ["c.dat", "d.txt"]
+    feed, _ = read_feed_source(FeedSpec(url=str(tmp_path / "b.xml.gz")), None, {})
+    assert feed.entries[0].link == "http://x.test/2"

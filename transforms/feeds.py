@@ -9,6 +9,7 @@ UTF-8 after our own charset detection, since feeds often declare the wrong chars
 from __future__ import annotations
 
 import calendar
+import gzip
 import os
 import re
 import time
@@ -251,10 +252,11 @@ def read_feed_source(
     else:
         if "://" in spec.url:
             raise FeedError("blocked_scheme", f"feeds are http(s) URLs or local paths, not {spec.url[:200]}")
+        opener = gzip.open if spec.url.lower().endswith(".gz") else open
         try:
-            with open(spec.url, "rb") as handle:
+            with opener(spec.url, "rb") as handle:
                 body = handle.read(max_bytes + 1)
-        except OSError as error:
+        except (OSError, EOFError) as error:
             raise FeedError(
                 "read_error", f"cannot read feed {spec.url}: {error.strerror or error}"
             ) from error
@@ -309,6 +311,25 @@ def page_task(url: str) -> dict:
         "url": normalized,
         "fetch_page": True,
     }
+
+
+def split_feed_files(files: list[str], input_settings: dict) -> tuple[list[str], list[str]]:
+    """(other files, feed files): feeds by extension (.xml, .rss, .atom, optionally .gz), and
+    files of unknown extension whose first bytes look like RSS/Atom (when sniffing is on)."""
+    from transforms.readers import kind_of, sniff_kind
+
+    others, feeds = [], []
+    for path in files:
+        kind = kind_of(path, input_settings)
+        if kind == "unknown" and input_settings.get("sniff_unknown"):
+            try:
+                opener = gzip.open if path.lower().endswith(".gz") else open
+                with opener(path, "rb") as handle:
+                    kind = sniff_kind(handle.read(512))
+            except (OSError, EOFError):
+                kind = "unknown"  # the reader makes it a reject
+        (feeds if kind == "feed" else others).append(path)
+    return others, feeds
 
 
 def spec_to_dict(spec: FeedSpec) -> dict:
