@@ -5,6 +5,9 @@ from __future__ import annotations
 
 import gzip
 import itertools
+import shutil
+import ssl
+import subprocess
 import time
 import zlib
 
@@ -214,3 +217,41 @@ def test_per_host_in_flight_limit_and_delay():
         starts = sorted(t for _, t in srv.starts)
         gaps = [b - a for a, b in itertools.pairwise(starts)]
         assert min(gaps) >= 0.13, gaps  # robots.txt + 4 pages, spaced by the minimum delay
+
+
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs the openssl command")
+def test_https_connections_are_guarded_too(tmp_path):
+    key, cert = tmp_path / "key.pem", tmp_path / "cert.pem"
+    subprocess.run(
+        [
+            "openssl",
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            str(key),
+            "-out",
+            str(cert),
+            "-days",
+            "1",
+            "-subj",
+            "/CN=localhost",
+        ],
+        check=True,
+        capture_output=True,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    with LocalServer() as server:
+        server.httpd.socket = context.wrap_socket(server.httpd.socket, server_side=True)
+        server.add("/page", Reply(200, html_page("tls"), HTML))
+        url = f"https://127.0.0.1:{server.port}/page"
+        assert (
+            fetch_error(Fetcher(settings(allow_private_networks=False)), url).error_type == "blocked_address"
+        )
+        # allowed, the self-signed certificate is refused: TLS is verified
+        error = fetch_error(Fetcher(settings(max_retries=0, respect_robots=False)), url)
+        assert error.error_type == "connection_error" and "CERTIFICATE" in str(error).upper()
+        assert server.log == []
