@@ -253,5 +253,5 @@ def test_https_connections_are_guarded_too(tmp_path):
         )
         # allowed, the self-signed certificate is refused: TLS is verified
         error = fetch_error(Fetcher(settings(max_retries=0, respect_robots=False)), url)
-        assert error.error_type == "connection_error" and "CERTIFICATE" in str(error).upper()
+        assert error.error_type == "tls_error" and "CERTIFICATE" in str(error).upper()
         assert server.log == []

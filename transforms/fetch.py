@@ -458,6 +458,8 @@ class Fetcher:
                 error = fetch_error
             except BlockedAddress as blocked:
                 raise FetchError("blocked_address", str(blocked)) from blocked
+            except requests.exceptions.SSLError as failure:  # a bad certificate does not heal by retrying
+                raise FetchError("tls_error", f"TLS failed for {url}: {_short(failure)}") from failure
             except _TIMEOUT_ERRORS as timeout:
                 error = FetchError("timeout", f"timed out fetching {url}: {type(timeout).__name__}")
             except _CONNECTION_ERRORS as failure:
