@@ -255,3 +255,20 @@ def test_https_connections_are_guarded_too(tmp_path):
         error = fetch_error(Fetcher(settings(max_retries=0, respect_robots=False)), url)
         assert error.error_type == "tls_error" and "CERTIFICATE" in str(error).upper()
         assert server.log == []
+
+
+def test_retry_after_forms_and_crawl_delay(server):
+    from email.utils import formatdate
+
+    from transforms.fetch import parse_retry_after
+
+    assert parse_retry_after("7") == 7.0 and parse_retry_after("soon") is None
+    assert 25 <= parse_retry_after(formatdate(time.time() + 30, usegmt=True)) <= 31
+    server.add(
+        "/robots.txt",
+        Reply(200, b"User-agent: newspipe-test\nCrawl-delay: 2\n", {"Content-Type": "text/plain"}),
+    )
+    url = server.add("/c", Reply(200, html_page("c"), HTML))
+    fetcher = Fetcher(settings(max_crawl_delay_s=0.5))  # capped
+    fetcher.fetch(url)
+    assert fetcher.gate(url).min_delay == pytest.approx(0.5)
