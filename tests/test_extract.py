@@ -55,3 +55,16 @@ def test_plain_text_taken_as_is():
 def test_empty_page_is_an_extraction_error(html):
     with pytest.raises(ExtractionError):
         draft_from_record(RawRecord(input_ref="x", html=html), SETTINGS)
+
+
+def test_byline_element_gives_the_author_hint():
+    from pipeline.config import load_config
+    from transforms.extract import draft_from_record
+    from transforms.records import RawRecord
+
+    page = ("<html><head><title>Heat beat Hawks</title></head><body><article><h1>Heat beat Hawks</h1>"
+            "<div class='byline'>By AP</div>"
+            + "".join(f"<p>Paragraph {i} of the game report, with words to count.</p>" for i in range(5))
+            + "</article></body></html>")
+    draft = draft_from_record(RawRecord("x.html", html=page), load_config()["extract"])
+    assert draft.authors == ["AP"]

@@ -12,6 +12,7 @@ import re
 
 import trafilatura
 from htmldate import find_date
+from trafilatura.json_metadata import normalize_authors
 from trafilatura.metadata import (
     Document,
     examine_meta,
@@ -82,6 +83,24 @@ def _draft_from_html(record: RawRecord, settings: dict) -> Draft:
     )
 
 
+# Elements that hold a byline: one XPath over the tree instead of trafilatura's author search,
+# which copies and prunes the whole tree first.
+BYLINE_XPATH = (
+    "//*[@rel='author' or @itemprop='author' or contains(@class, 'byline') or "
+    "contains(@class, 'author')][not(ancestor::*[contains(@class, 'comment')])]"
+)
+
+
+def byline_author(tree) -> str | None:
+    """The first short byline-like element's text, normalised as trafilatura does ("By AP" ->
+    "AP"), else None."""
+    for node in tree.xpath(BYLINE_XPATH)[:5]:
+        text = " ".join(node.text_content().split())
+        if 2 <= len(text) <= 120:
+            return normalize_authors(None, text)
+    return None
+
+
 def page_metadata(tree, url: str | None, settings: dict) -> Document:
     """Title, site name, description, date and author from meta tags, JSON-LD and the title
     elements: trafilatura's metadata pass less its costly parts (a DOM-wide author search,
@@ -92,6 +111,8 @@ def page_metadata(tree, url: str | None, settings: dict) -> Document:
         meta = extract_meta_json(tree, meta)
     if not meta.title:
         meta.title = extract_title(tree)
+    if not meta.author:
+        meta.author = byline_author(tree)
     if not meta.url:
         meta.url = extract_url(tree, url)
     date_params = {
