@@ -11,7 +11,6 @@ INSTALL_REQUIRES = [
     "langdetect==1.0.9",
     "ftfy==6.3.1",
     "duckdb==2.0.0",
-    "datasketch==2.0.0",
     "xxhash==4.1.0",
     "PyYAML==6.0.3",
     "requests==2.34.2",
