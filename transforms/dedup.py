@@ -16,6 +16,7 @@ import uuid
 from datetime import datetime
 
 import apache_beam as beam
+import numpy as np
 
 from transforms import dedup_state as state
 from transforms.clusters import UnionFind, choose_canonical, contained_shares, new_cluster_id, same_story
@@ -36,8 +37,17 @@ def article_meta(article: dict, words: int) -> dict:
     }
 
 
+# Band keys go through the GroupByKey under this many coarse keys (band key mod BAND_SHARDS),
+# each value one small bytes object: the local runner's grouping buffer holds every value as a
+# Python object, and one dict entry plus list per distinct band key (millions) cost far more.
+BAND_SHARDS = 512
+
+
 class Fingerprinter(beam.DoFn):
-    """article -> (article_id, record) with fingerprint, band keys and canonical metadata."""
+    """article -> (article_id, (fingerprint, band keys, old=False)); tagged output "meta": what
+    the canonical choice needs. The fingerprint is minhash.pack's bytes, band keys uint64 bytes."""
+
+    META = "meta"
 
     def __init__(self, settings: dict):
         self.settings = settings
@@ -48,15 +58,33 @@ class Fingerprinter(beam.DoFn):
     def process(self, article: dict):
         fp = fingerprint(article.get("text"), self.settings["shingle_size"])
         bands = band_keys(self.hasher.signature(fp.unique), self.settings["band_rows"])
-        yield article["article_id"], {"fp": pack(fp), "bands": bands, "old": False,
-                                      "meta": article_meta(article, int(fp.words.size))}
+        yield article["article_id"], (pack(fp), np.array(bands, dtype=np.uint64).tobytes(), False)
+        yield beam.pvalue.TaggedOutput(self.META, article_meta(article, int(fp.words.size)))
 
 
 def read_old_shard(shard: int, generation: str | None):
     """Fingerprints of earlier runs' articles in one shard of the live generation."""
     path = os.path.join(generation, state.shard_name(shard)) if generation else None
     for article_id, record in sorted(state.read_pickle(path, {}).items()):
-        yield article_id, {**record, "old": True}
+        yield article_id, (record["fp"], record["bands"], True)
+
+
+def band_entries(kv):
+    """(article_id, (fp, bands, old)) -> (shard, band key + old flag + article_id) per band."""
+    article_id, (_, bands, old) = kv
+    tail = (b"\x01" if old else b"\x00") + article_id.encode("utf-8")
+    for key in np.frombuffer(bands, dtype=np.uint64).tolist():
+        yield key % BAND_SHARDS, key.to_bytes(8, "little") + tail
+
+
+def shard_pairs(shard_and_entries, max_bucket: int):
+    """Candidate pairs of every LSH bucket in one band shard."""
+    _, entries = shard_and_entries
+    buckets: dict[bytes, list] = {}
+    for entry in entries:
+        buckets.setdefault(entry[:8], []).append((entry[9:].decode("utf-8"), entry[8] == 1))
+    for key in sorted(buckets):
+        yield from bucket_pairs((key, buckets[key]), max_bucket)
 
 
 def bucket_pairs(key_and_members, max_bucket: int):
@@ -75,27 +103,33 @@ def bucket_pairs(key_and_members, max_bucket: int):
             yield a, b
 
 
-def attach_left(key_and_groups):
-    """(a, {pairs: [b...], feats: [rec_a]}) -> (b, (a, fp_a)) per pair."""
-    _, groups = key_and_groups
-    records = list(groups["feats"])
+def forward_fingerprint(key_and_groups):
+    """(x, {fp: [(fp_x, old)], lower: [a...], higher: [None...]}) -> (a, (x, fp_x)) on output
+    "partner" for each pair (a, x) with a < x, and (x, fp_x) once when x is the lower id of a
+    pair. Every pair then meets both fingerprints at its lower id in one grouping, and each
+    fingerprint waits in one grouping buffer at a time."""
+    x, groups = key_and_groups
+    records = sorted(groups["fp"], key=lambda record: (record[1], record[0]))  # this run's first
     if not records:
         return
-    record = records[0]
-    for partner in sorted(set(groups["pairs"])):
-        yield partner, (key_and_groups[0], record["fp"])
+    packed = records[0][0]
+    for a in sorted(set(groups["lower"])):
+        yield beam.pvalue.TaggedOutput("partner", (a, (x, packed)))
+    if any(True for _ in groups["higher"]):
+        yield x, packed
 
 
-def verify_right(key_and_groups, settings: dict):
-    """(b, {left: [(a, fp_a)...], feats: [rec_b]}) -> verified edges (a, b, share of b in a,
+def verify_pairs(key_and_groups, settings: dict):
+    """(a, {own: [fp_a], partners: [(b, fp_b)...]}) -> verified edges (a, b, share of b in a,
     share of a in b)."""
-    b, groups = key_and_groups
-    records = list(groups["feats"])
-    if not records:
+    a, groups = key_and_groups
+    own = list(groups["own"])
+    if not own:
         return
-    fp_b = unpack(records[0]["fp"])
-    for a, packed_a in sorted(groups["left"], key=lambda item: item[0]):
-        fp_a = unpack(packed_a)
+    size = settings["shingle_size"]
+    fp_a = unpack(own[0], size)
+    for b, packed_b in sorted(groups["partners"], key=lambda item: item[0]):
+        fp_b = unpack(packed_b, size)
         if same_story(fp_a, fp_b, settings):
             b_in_a, a_in_b = contained_shares(fp_b, fp_a)
             yield a, b, b_in_a, a_in_b  # how much of the other each one holds
@@ -170,8 +204,8 @@ class WriteShard(beam.DoFn):
         shard, records = shard_and_records
         entries = {} if self.generation is None else dict(
             state.read_pickle(os.path.join(self.generation, state.shard_name(shard)), {}))
-        for article_id, record in records:
-            entries[article_id] = {"fp": record["fp"], "bands": record["bands"]}
+        for article_id, packed, bands in records:
+            entries[article_id] = {"fp": packed, "bands": bands}
         folder = state.staging_generation(self.state_dir, self.token)
         state.write_atomic(os.path.join(folder, state.shard_name(shard)), entries)
         yield shard
@@ -209,31 +243,36 @@ class Deduplicate(beam.PTransform):
         settings = self.settings
         shards = settings["state_shards"]
         generation = None if self.full_refresh else state.live_generation(self.state_dir)
-        new = articles | "Fingerprint" >> beam.ParDo(Fingerprinter(settings))
+        fingerprinted = articles | "Fingerprint" >> beam.ParDo(Fingerprinter(settings)).with_outputs(
+            Fingerprinter.META, main="records")
+        new, metas = fingerprinted.records, fingerprinted[Fingerprinter.META]
         old = (
             articles.pipeline
             | "OldShards" >> beam.Create(list(range(shards)) if generation else [])
             | "ReadOldShards" >> beam.FlatMap(read_old_shard, generation)
         )
-        feats = (new, old) | "AllFingerprints" >> beam.Flatten()
+        records = (new, old) | "AllFingerprints" >> beam.Flatten()
         pairs = (
-            feats
-            | "BandKeys" >> beam.FlatMap(lambda kv: [(b, (kv[0], kv[1]["old"])) for b in kv[1]["bands"]])
-            | "GroupByBand" >> beam.GroupByKey()
-            | "BucketPairs" >> beam.FlatMap(bucket_pairs, settings["max_bucket"])
+            records
+            | "BandKeys" >> beam.FlatMap(band_entries)
+            | "GroupByBandShard" >> beam.GroupByKey()
+            | "BucketPairs" >> beam.FlatMap(shard_pairs, settings["max_bucket"])
             | "DistinctPairs" >> beam.Distinct()
         )
-        edges = (
-            {"pairs": pairs, "feats": feats}
-            | "JoinLeft" >> beam.CoGroupByKey()
-            | "AttachLeft" >> beam.FlatMap(attach_left)
+        forwarded = (
+            {
+                "fp": records | "KeepFingerprint" >> beam.Map(lambda kv: (kv[0], (kv[1][0], kv[1][2]))),
+                "lower": pairs | "ByHigher" >> beam.Map(lambda pair: (pair[1], pair[0])),
+                "higher": pairs | "ByLower" >> beam.Map(lambda pair: (pair[0], None)),
+            }
+            | "JoinFingerprints" >> beam.CoGroupByKey()
+            | "Forward" >> beam.FlatMap(forward_fingerprint).with_outputs("partner", main="own")
         )
         edges = (
-            {"left": edges, "feats": feats}
-            | "JoinRight" >> beam.CoGroupByKey()
-            | "Verify" >> beam.FlatMap(verify_right, settings)
+            {"own": forwarded.own, "partners": forwarded.partner}
+            | "JoinPairs" >> beam.CoGroupByKey()
+            | "Verify" >> beam.FlatMap(verify_pairs, settings)
         )
-        metas = new | "Meta" >> beam.Map(lambda kv: kv[1]["meta"])
         resolved = (
             articles.pipeline
             | "Once" >> beam.Create([None])
@@ -251,7 +290,8 @@ class Deduplicate(beam.PTransform):
     def _write_state(self, new, resolved, shards: int, generation: str | None) -> None:
         token = uuid.uuid4().hex[:12]  # names the staging folder only; no effect on rows
         state_dir = self.state_dir
-        by_shard = new | "KeyByShard" >> beam.Map(lambda kv: (state.shard_of(kv[0], shards), kv))
+        by_shard = new | "KeyByShard" >> beam.Map(
+            lambda kv: (state.shard_of(kv[0], shards), (kv[0], kv[1][0], kv[1][1])))
         all_shards = new.pipeline | "ShardNumbers" >> beam.Create([(s, None) for s in range(shards)])
         written = (
             (by_shard, all_shards)
