@@ -103,36 +103,50 @@ def bucket_pairs(key_and_members, max_bucket: int):
             yield a, b
 
 
-def forward_fingerprint(key_and_groups):
-    """(x, {fp: [(fp_x, old)], lower: [a...], higher: [None...]}) -> (a, (x, fp_x)) on output
-    "partner" for each pair (a, x) with a < x, and (x, fp_x) once when x is the lower id of a
-    pair. Every pair then meets both fingerprints at its lower id in one grouping, and each
-    fingerprint waits in one grouping buffer at a time."""
-    x, groups = key_and_groups
-    records = sorted(groups["fp"], key=lambda record: (record[1], record[0]))  # this run's first
-    if not records:
-        return
-    packed = records[0][0]
-    for a in sorted(set(groups["lower"])):
-        yield beam.pvalue.TaggedOutput("partner", (a, (x, packed)))
-    if any(True for _ in groups["higher"]):
-        yield x, packed
+def partner_index(pairs: list) -> dict:
+    """Distinct candidate pairs (a, b), a < b -> {x: (component, lower partners of x)}, where
+    component is the smallest id connected to x through candidate pairs."""
+    uf = UnionFind()
+    lowers: dict[str, list[str]] = {}
+    for a, b in pairs:
+        uf.union(a, b)
+        lowers.setdefault(a, [])
+        lowers.setdefault(b, []).append(a)
+    return {x: (uf.find(x), sorted(found)) for x, found in lowers.items()}
 
 
-def verify_pairs(key_and_groups, settings: dict):
-    """(a, {own: [fp_a], partners: [(b, fp_b)...]}) -> verified edges (a, b, share of b in a,
-    share of a in b)."""
-    a, groups = key_and_groups
-    own = list(groups["own"])
-    if not own:
-        return
+def forward_fingerprint(kv, partners: dict):
+    """(x, (fp_x, old)) -> (component of x, (x, fp_x, lower partners of x)): each fingerprint
+    goes once, to where all candidate pairs of its component are verified; articles without
+    a candidate pair are dropped."""
+    x, (packed, old) = kv
+    if x in partners:
+        component, lowers = partners[x]
+        yield component, (x, old, packed, lowers)
+
+
+def verify_component(key_and_members, settings: dict):
+    """(component, [(x, old, fp_x, lower partners of x)...]) -> verified edges (a, b, share of b in
+    a, share of a in b) for the candidate pairs (a, b), a < b."""
+    _, members = key_and_members
     size = settings["shingle_size"]
-    fp_a = unpack(own[0], size)
-    for b, packed_b in sorted(groups["partners"], key=lambda item: item[0]):
-        fp_b = unpack(packed_b, size)
-        if same_story(fp_a, fp_b, settings):
-            b_in_a, a_in_b = contained_shares(fp_b, fp_a)
-            yield a, b, b_in_a, a_in_b  # how much of the other each one holds
+    packed, lowers_of = {}, {}
+    for x, _, fp_x, lowers in sorted(members, key=lambda member: member[:2]):
+        packed.setdefault(x, fp_x)  # in this run and an earlier one: this run's fingerprint
+        lowers_of.setdefault(x, lowers)
+    unpacked: dict[str, object] = {}
+
+    def get(article_id):
+        if article_id not in unpacked:
+            unpacked[article_id] = unpack(packed[article_id], size)
+        return unpacked[article_id]
+
+    for b in sorted(lowers_of):
+        for a in lowers_of[b]:
+            fp_a, fp_b = get(a), get(b)
+            if same_story(fp_a, fp_b, settings):
+                b_in_a, a_in_b = contained_shares(fp_b, fp_a)
+                yield a, b, b_in_a, a_in_b  # how much of the other each one holds
 
 
 def resolve_clusters(_, edges: list, metas: list, generation: str | None):
@@ -225,6 +239,9 @@ def commit_generation(_, shards_written: list, index_written: list, state_dir: s
     return token
 
 
+BandEntry = tuple[int, bytes]
+
+
 class Deduplicate(beam.PTransform):
     """articles -> the same dicts plus cluster_id, is_canonical, canonical_id, content_hash.
 
@@ -246,32 +263,34 @@ class Deduplicate(beam.PTransform):
         fingerprinted = articles | "Fingerprint" >> beam.ParDo(Fingerprinter(settings)).with_outputs(
             Fingerprinter.META, main="records")
         new, metas = fingerprinted.records, fingerprinted[Fingerprinter.META]
-        old = (
-            articles.pipeline
-            | "OldShards" >> beam.Create(list(range(shards)) if generation else [])
-            | "ReadOldShards" >> beam.FlatMap(read_old_shard, generation)
-        )
-        records = (new, old) | "AllFingerprints" >> beam.Flatten()
+        # Each large collection feeds one grouping with no multi-input Flatten in between:
+        # the local runner materialises a Flatten's inputs in a stage of its own.
+        fps = new | "KeepFingerprint" >> beam.Map(lambda kv: (kv[0], (kv[1][0], kv[1][2])))
+        band_entries_ = new | "BandKeys" >> beam.FlatMap(band_entries).with_output_types(BandEntry)
+        if generation:
+            old = (
+                articles.pipeline
+                | "OldShards" >> beam.Create(list(range(shards)))
+                | "ReadOldShards" >> beam.FlatMap(read_old_shard, generation)
+            )
+            band_entries_ = (band_entries_, old | "OldBandKeys" >> beam.FlatMap(band_entries)
+                             .with_output_types(BandEntry)) | "AllBandKeys" >> beam.Flatten()
+            fps = (fps, old | "KeepOldFingerprint" >> beam.Map(lambda kv: (kv[0], (kv[1][0], kv[1][2])))
+                   ) | "AllFingerprints" >> beam.Flatten()
         pairs = (
-            records
-            | "BandKeys" >> beam.FlatMap(band_entries)
+            band_entries_
             | "GroupByBandShard" >> beam.GroupByKey()
             | "BucketPairs" >> beam.FlatMap(shard_pairs, settings["max_bucket"])
             | "DistinctPairs" >> beam.Distinct()
         )
-        forwarded = (
-            {
-                "fp": records | "KeepFingerprint" >> beam.Map(lambda kv: (kv[0], (kv[1][0], kv[1][2]))),
-                "lower": pairs | "ByHigher" >> beam.Map(lambda pair: (pair[1], pair[0])),
-                "higher": pairs | "ByLower" >> beam.Map(lambda pair: (pair[0], None)),
-            }
-            | "JoinFingerprints" >> beam.CoGroupByKey()
-            | "Forward" >> beam.FlatMap(forward_fingerprint).with_outputs("partner", main="own")
-        )
+        # The pairs are few and small: one dict in a side input; the fingerprints wait for it
+        # as encoded bytes and each goes once into the grouping of its pairs.
+        partners = pairs | "AllPairs" >> beam.combiners.ToList() | "PartnerIndex" >> beam.Map(partner_index)
         edges = (
-            {"own": forwarded.own, "partners": forwarded.partner}
-            | "JoinPairs" >> beam.CoGroupByKey()
-            | "Verify" >> beam.FlatMap(verify_pairs, settings)
+            fps
+            | "Forward" >> beam.FlatMap(forward_fingerprint, beam.pvalue.AsSingleton(partners))
+            | "GroupByComponent" >> beam.GroupByKey()
+            | "Verify" >> beam.FlatMap(verify_component, settings)
         )
         resolved = (
             articles.pipeline
