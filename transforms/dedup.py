@@ -1,10 +1,14 @@
 """Deduplication of syndicated copies: copies of one story share a cluster_id, one canonical row.
 
 Steps (Beam): fingerprint each article (word shingles, MinHash) -> LSH band keys through a
-GroupByKey give candidate pairs (never all pairs) -> each candidate pair is verified on its
-shingles (transforms.clusters.same_story) after a join with both fingerprints -> connected
-components of verified pairs (union-find over the edges, which are few) -> canonical choice.
-With a state folder, earlier runs' fingerprints take part in the banding, so a copy arriving
+GroupByKey give candidate pairs (never all pairs) -> the distinct pairs become one small dict
+(side input): each article's fingerprint goes once to its candidate component (the articles
+connected through candidate pairs), where the pairs are verified on their shingles
+(transforms.clusters.same_story) -> connected components of verified pairs (union-find over
+the edges, which are few) -> canonical choice. The large collections (fingerprints, band keys)
+are single bytes objects and each sits in one grouping at a time: the local runner holds a
+grouping's values as Python objects. With a state folder, earlier runs' fingerprints take part
+in the banding, so a copy arriving
 later joins its story's cluster; see README-dedup.md.
 """
 
@@ -209,13 +213,20 @@ def add_cluster_fields(article: dict, assign: dict) -> dict:
 
 
 class WriteShard(beam.DoFn):
-    """Writes one fingerprint shard of the new generation: earlier entries plus this run's."""
+    """Writes one fingerprint shard of the new generation: earlier entries plus this run's.
+    Input (shard, [(article_id, fingerprint, band keys)...]); or, with `skip_written`, a bare
+    shard number, written (earlier entries only) unless it is in that side input."""
 
     def __init__(self, state_dir: str, token: str, generation: str | None):
         self.state_dir, self.token, self.generation = state_dir, token, generation
 
-    def process(self, shard_and_records):
-        shard, records = shard_and_records
+    def process(self, element, skip_written=None):
+        if skip_written is None:
+            shard, records = element
+        elif element in set(skip_written):
+            return
+        else:
+            shard, records = element, []
         entries = {} if self.generation is None else dict(
             state.read_pickle(os.path.join(self.generation, state.shard_name(shard)), {}))
         for article_id, packed, bands in records:
@@ -231,9 +242,9 @@ def write_index(index: dict, state_dir: str, token: str) -> int:
     return len(index)
 
 
-def commit_generation(_, shards_written: list, index_written: list, state_dir: str, token: str,
-                      shards: int) -> str:
-    if len(set(shards_written)) != shards or len(index_written) != 1:
+def commit_generation(_, shards_written: list, other_shards_written: list, index_written: list,
+                      state_dir: str, token: str, shards: int) -> str:
+    if len(set(shards_written) | set(other_shards_written)) != shards or len(index_written) != 1:
         raise RuntimeError("dedup state incomplete; keeping the previous generation")
     state.commit(state_dir, token)
     return token
@@ -311,13 +322,18 @@ class Deduplicate(beam.PTransform):
         state_dir = self.state_dir
         by_shard = new | "KeyByShard" >> beam.Map(
             lambda kv: (state.shard_of(kv[0], shards), (kv[0], kv[1][0], kv[1][1])))
-        all_shards = new.pipeline | "ShardNumbers" >> beam.Create([(s, None) for s in range(shards)])
+        # No Flatten with shard markers (the local runner would buffer every fingerprint once
+        # more for it): shards that got no new article are written after the others.
         written = (
-            (by_shard, all_shards)
-            | "AllShards" >> beam.Flatten()
+            by_shard
             | "GroupByShard" >> beam.GroupByKey()
-            | "DropMarkers" >> beam.Map(lambda kv: (kv[0], [r for r in kv[1] if r is not None]))
             | "WriteShards" >> beam.ParDo(WriteShard(state_dir, token, generation))
+        )
+        others = (
+            new.pipeline
+            | "ShardNumbers" >> beam.Create(list(range(shards)))
+            | "WriteOtherShards" >> beam.ParDo(WriteShard(state_dir, token, generation),
+                                               beam.pvalue.AsList(written))
         )
         index_written = (
             resolved
@@ -327,7 +343,7 @@ class Deduplicate(beam.PTransform):
         _ = (
             new.pipeline
             | "CommitOnce" >> beam.Create([None])
-            | "Commit" >> beam.Map(commit_generation, beam.pvalue.AsList(written),
+            | "Commit" >> beam.Map(commit_generation, beam.pvalue.AsList(written), beam.pvalue.AsList(others),
                                    beam.pvalue.AsList(index_written), state_dir, token, shards)
         )
 
