@@ -1,10 +1,14 @@
 """Deduplication of syndicated copies: copies of one story share a cluster_id, one canonical row.
 
 Steps (Beam): fingerprint each article (word shingles, MinHash) -> LSH band keys through a
-GroupByKey give candidate pairs (never all pairs) -> each candidate pair is verified on its
-shingles (transforms.clusters.same_story) after a join with both fingerprints -> connected
-components of verified pairs (union-find over the edges, which are few) -> canonical choice.
-With a state folder, earlier runs' fingerprints take part in the banding, so a copy arriving
+GroupByKey give candidate pairs (never all pairs) -> the distinct pairs become one small dict
+(side input): each article's fingerprint goes once to its candidate component (the articles
+connected through candidate pairs), where the pairs are verified on their shingles
+(transforms.clusters.same_story) -> connected components of verified pairs (union-find over
+the edges, which are few) -> canonical choice. The large collections (fingerprints, band keys)
+are single bytes objects and each sits in one grouping at a time: the local runner holds a
+grouping's values as Python objects. With a state folder, earlier runs' fingerprints take part
+in the banding, so a copy arriving
 later joins its story's cluster; see README-dedup.md.
 """
 
@@ -16,6 +20,7 @@ import uuid
 from datetime import datetime
 
 import apache_beam as beam
+import numpy as np
 
 from transforms import dedup_state as state
 from transforms.clusters import UnionFind, choose_canonical, contained_shares, new_cluster_id, same_story
@@ -36,8 +41,17 @@ def article_meta(article: dict, words: int) -> dict:
     }
 
 
+# Band keys go through the GroupByKey under this many coarse keys (band key mod BAND_SHARDS),
+# each value one small bytes object: the local runner's grouping buffer holds every value as a
+# Python object, and one dict entry plus list per distinct band key (millions) cost far more.
+BAND_SHARDS = 512
+
+
 class Fingerprinter(beam.DoFn):
-    """article -> (article_id, record) with fingerprint, band keys and canonical metadata."""
+    """article -> (article_id, (fingerprint, band keys, old=False)); tagged output "meta": what
+    the canonical choice needs. The fingerprint is minhash.pack's bytes, band keys uint64 bytes."""
+
+    META = "meta"
 
     def __init__(self, settings: dict):
         self.settings = settings
@@ -48,15 +62,33 @@ class Fingerprinter(beam.DoFn):
     def process(self, article: dict):
         fp = fingerprint(article.get("text"), self.settings["shingle_size"])
         bands = band_keys(self.hasher.signature(fp.unique), self.settings["band_rows"])
-        yield article["article_id"], {"fp": pack(fp), "bands": bands, "old": False,
-                                      "meta": article_meta(article, int(fp.words.size))}
+        yield article["article_id"], (pack(fp), np.array(bands, dtype=np.uint64).tobytes(), False)
+        yield beam.pvalue.TaggedOutput(self.META, article_meta(article, int(fp.words.size)))
 
 
 def read_old_shard(shard: int, generation: str | None):
     """Fingerprints of earlier runs' articles in one shard of the live generation."""
     path = os.path.join(generation, state.shard_name(shard)) if generation else None
     for article_id, record in sorted(state.read_pickle(path, {}).items()):
-        yield article_id, {**record, "old": True}
+        yield article_id, (record["fp"], record["bands"], True)
+
+
+def band_entries(kv):
+    """(article_id, (fp, bands, old)) -> (shard, band key + old flag + article_id) per band."""
+    article_id, (_, bands, old) = kv
+    tail = (b"\x01" if old else b"\x00") + article_id.encode("utf-8")
+    for key in np.frombuffer(bands, dtype=np.uint64).tolist():
+        yield key % BAND_SHARDS, key.to_bytes(8, "little") + tail
+
+
+def shard_pairs(shard_and_entries, max_bucket: int):
+    """Candidate pairs of every LSH bucket in one band shard."""
+    _, entries = shard_and_entries
+    buckets: dict[bytes, list] = {}
+    for entry in entries:
+        buckets.setdefault(entry[:8], []).append((entry[9:].decode("utf-8"), entry[8] == 1))
+    for key in sorted(buckets):
+        yield from bucket_pairs((key, buckets[key]), max_bucket)
 
 
 def bucket_pairs(key_and_members, max_bucket: int):
@@ -75,30 +107,50 @@ def bucket_pairs(key_and_members, max_bucket: int):
             yield a, b
 
 
-def attach_left(key_and_groups):
-    """(a, {pairs: [b...], feats: [rec_a]}) -> (b, (a, fp_a)) per pair."""
-    _, groups = key_and_groups
-    records = list(groups["feats"])
-    if not records:
-        return
-    record = records[0]
-    for partner in sorted(set(groups["pairs"])):
-        yield partner, (key_and_groups[0], record["fp"])
+def partner_index(pairs: list) -> dict:
+    """Distinct candidate pairs (a, b), a < b -> {x: (component, lower partners of x)}, where
+    component is the smallest id connected to x through candidate pairs."""
+    uf = UnionFind()
+    lowers: dict[str, list[str]] = {}
+    for a, b in pairs:
+        uf.union(a, b)
+        lowers.setdefault(a, [])
+        lowers.setdefault(b, []).append(a)
+    return {x: (uf.find(x), sorted(found)) for x, found in lowers.items()}
 
 
-def verify_right(key_and_groups, settings: dict):
-    """(b, {left: [(a, fp_a)...], feats: [rec_b]}) -> verified edges (a, b, share of b in a,
-    share of a in b)."""
-    b, groups = key_and_groups
-    records = list(groups["feats"])
-    if not records:
-        return
-    fp_b = unpack(records[0]["fp"])
-    for a, packed_a in sorted(groups["left"], key=lambda item: item[0]):
-        fp_a = unpack(packed_a)
-        if same_story(fp_a, fp_b, settings):
-            b_in_a, a_in_b = contained_shares(fp_b, fp_a)
-            yield a, b, b_in_a, a_in_b  # how much of the other each one holds
+def forward_fingerprint(kv, partners: dict):
+    """(x, (fp_x, old)) -> (component of x, (x, fp_x, lower partners of x)): each fingerprint
+    goes once, to where all candidate pairs of its component are verified; articles without
+    a candidate pair are dropped."""
+    x, (packed, old) = kv
+    if x in partners:
+        component, lowers = partners[x]
+        yield component, (x, old, packed, lowers)
+
+
+def verify_component(key_and_members, settings: dict):
+    """(component, [(x, old, fp_x, lower partners of x)...]) -> verified edges (a, b, share of b in
+    a, share of a in b) for the candidate pairs (a, b), a < b."""
+    _, members = key_and_members
+    size = settings["shingle_size"]
+    packed, lowers_of = {}, {}
+    for x, _, fp_x, lowers in sorted(members, key=lambda member: member[:2]):
+        packed.setdefault(x, fp_x)  # in this run and an earlier one: this run's fingerprint
+        lowers_of.setdefault(x, lowers)
+    unpacked: dict[str, object] = {}
+
+    def get(article_id):
+        if article_id not in unpacked:
+            unpacked[article_id] = unpack(packed[article_id], size)
+        return unpacked[article_id]
+
+    for b in sorted(lowers_of):
+        for a in lowers_of[b]:
+            fp_a, fp_b = get(a), get(b)
+            if same_story(fp_a, fp_b, settings):
+                b_in_a, a_in_b = contained_shares(fp_b, fp_a)
+                yield a, b, b_in_a, a_in_b  # how much of the other each one holds
 
 
 def resolve_clusters(_, edges: list, metas: list, generation: str | None):
@@ -161,17 +213,24 @@ def add_cluster_fields(article: dict, assign: dict) -> dict:
 
 
 class WriteShard(beam.DoFn):
-    """Writes one fingerprint shard of the new generation: earlier entries plus this run's."""
+    """Writes one fingerprint shard of the new generation: earlier entries plus this run's.
+    Input (shard, [(article_id, fingerprint, band keys)...]); or, with `skip_written`, a bare
+    shard number, written (earlier entries only) unless it is in that side input."""
 
     def __init__(self, state_dir: str, token: str, generation: str | None):
         self.state_dir, self.token, self.generation = state_dir, token, generation
 
-    def process(self, shard_and_records):
-        shard, records = shard_and_records
+    def process(self, element, skip_written=None):
+        if skip_written is None:
+            shard, records = element
+        elif element in set(skip_written):
+            return
+        else:
+            shard, records = element, []
         entries = {} if self.generation is None else dict(
             state.read_pickle(os.path.join(self.generation, state.shard_name(shard)), {}))
-        for article_id, record in records:
-            entries[article_id] = {"fp": record["fp"], "bands": record["bands"]}
+        for article_id, packed, bands in records:
+            entries[article_id] = {"fp": packed, "bands": bands}
         folder = state.staging_generation(self.state_dir, self.token)
         state.write_atomic(os.path.join(folder, state.shard_name(shard)), entries)
         yield shard
@@ -183,12 +242,15 @@ def write_index(index: dict, state_dir: str, token: str) -> int:
     return len(index)
 
 
-def commit_generation(_, shards_written: list, index_written: list, state_dir: str, token: str,
-                      shards: int) -> str:
-    if len(set(shards_written)) != shards or len(index_written) != 1:
+def commit_generation(_, shards_written: list, other_shards_written: list, index_written: list,
+                      state_dir: str, token: str, shards: int) -> str:
+    if len(set(shards_written) | set(other_shards_written)) != shards or len(index_written) != 1:
         raise RuntimeError("dedup state incomplete; keeping the previous generation")
     state.commit(state_dir, token)
     return token
+
+
+BandEntry = tuple[int, bytes]
 
 
 class Deduplicate(beam.PTransform):
@@ -209,31 +271,38 @@ class Deduplicate(beam.PTransform):
         settings = self.settings
         shards = settings["state_shards"]
         generation = None if self.full_refresh else state.live_generation(self.state_dir)
-        new = articles | "Fingerprint" >> beam.ParDo(Fingerprinter(settings))
-        old = (
-            articles.pipeline
-            | "OldShards" >> beam.Create(list(range(shards)) if generation else [])
-            | "ReadOldShards" >> beam.FlatMap(read_old_shard, generation)
-        )
-        feats = (new, old) | "AllFingerprints" >> beam.Flatten()
+        fingerprinted = articles | "Fingerprint" >> beam.ParDo(Fingerprinter(settings)).with_outputs(
+            Fingerprinter.META, main="records")
+        new, metas = fingerprinted.records, fingerprinted[Fingerprinter.META]
+        # Each large collection feeds one grouping with no multi-input Flatten in between:
+        # the local runner materialises a Flatten's inputs in a stage of its own.
+        fps = new | "KeepFingerprint" >> beam.Map(lambda kv: (kv[0], (kv[1][0], kv[1][2])))
+        band_entries_ = new | "BandKeys" >> beam.FlatMap(band_entries).with_output_types(BandEntry)
+        if generation:
+            old = (
+                articles.pipeline
+                | "OldShards" >> beam.Create(list(range(shards)))
+                | "ReadOldShards" >> beam.FlatMap(read_old_shard, generation)
+            )
+            band_entries_ = (band_entries_, old | "OldBandKeys" >> beam.FlatMap(band_entries)
+                             .with_output_types(BandEntry)) | "AllBandKeys" >> beam.Flatten()
+            fps = (fps, old | "KeepOldFingerprint" >> beam.Map(lambda kv: (kv[0], (kv[1][0], kv[1][2])))
+                   ) | "AllFingerprints" >> beam.Flatten()
         pairs = (
-            feats
-            | "BandKeys" >> beam.FlatMap(lambda kv: [(b, (kv[0], kv[1]["old"])) for b in kv[1]["bands"]])
-            | "GroupByBand" >> beam.GroupByKey()
-            | "BucketPairs" >> beam.FlatMap(bucket_pairs, settings["max_bucket"])
+            band_entries_
+            | "GroupByBandShard" >> beam.GroupByKey()
+            | "BucketPairs" >> beam.FlatMap(shard_pairs, settings["max_bucket"])
             | "DistinctPairs" >> beam.Distinct()
         )
+        # The pairs are few and small: one dict in a side input; the fingerprints wait for it
+        # as encoded bytes and each goes once into the grouping of its pairs.
+        partners = pairs | "AllPairs" >> beam.combiners.ToList() | "PartnerIndex" >> beam.Map(partner_index)
         edges = (
-            {"pairs": pairs, "feats": feats}
-            | "JoinLeft" >> beam.CoGroupByKey()
-            | "AttachLeft" >> beam.FlatMap(attach_left)
+            fps
+            | "Forward" >> beam.FlatMap(forward_fingerprint, beam.pvalue.AsSingleton(partners))
+            | "GroupByComponent" >> beam.GroupByKey()
+            | "Verify" >> beam.FlatMap(verify_component, settings)
         )
-        edges = (
-            {"left": edges, "feats": feats}
-            | "JoinRight" >> beam.CoGroupByKey()
-            | "Verify" >> beam.FlatMap(verify_right, settings)
-        )
-        metas = new | "Meta" >> beam.Map(lambda kv: kv[1]["meta"])
         resolved = (
             articles.pipeline
             | "Once" >> beam.Create([None])
@@ -251,14 +320,20 @@ class Deduplicate(beam.PTransform):
     def _write_state(self, new, resolved, shards: int, generation: str | None) -> None:
         token = uuid.uuid4().hex[:12]  # names the staging folder only; no effect on rows
         state_dir = self.state_dir
-        by_shard = new | "KeyByShard" >> beam.Map(lambda kv: (state.shard_of(kv[0], shards), kv))
-        all_shards = new.pipeline | "ShardNumbers" >> beam.Create([(s, None) for s in range(shards)])
+        by_shard = new | "KeyByShard" >> beam.Map(
+            lambda kv: (state.shard_of(kv[0], shards), (kv[0], kv[1][0], kv[1][1])))
+        # No Flatten with shard markers (the local runner would buffer every fingerprint once
+        # more for it): shards that got no new article are written after the others.
         written = (
-            (by_shard, all_shards)
-            | "AllShards" >> beam.Flatten()
+            by_shard
             | "GroupByShard" >> beam.GroupByKey()
-            | "DropMarkers" >> beam.Map(lambda kv: (kv[0], [r for r in kv[1] if r is not None]))
             | "WriteShards" >> beam.ParDo(WriteShard(state_dir, token, generation))
+        )
+        others = (
+            new.pipeline
+            | "ShardNumbers" >> beam.Create(list(range(shards)))
+            | "WriteOtherShards" >> beam.ParDo(WriteShard(state_dir, token, generation),
+                                               beam.pvalue.AsList(written))
         )
         index_written = (
             resolved
@@ -268,7 +343,7 @@ class Deduplicate(beam.PTransform):
         _ = (
             new.pipeline
             | "CommitOnce" >> beam.Create([None])
-            | "Commit" >> beam.Map(commit_generation, beam.pvalue.AsList(written),
+            | "Commit" >> beam.Map(commit_generation, beam.pvalue.AsList(written), beam.pvalue.AsList(others),
                                    beam.pvalue.AsList(index_written), state_dir, token, shards)
         )
 

@@ -93,20 +93,28 @@ def band_keys(signature: np.ndarray, rows: int) -> list[int]:
 class Fingerprint:
     """What verification needs of one article: shingles in text order and content words."""
 
-    shingles: np.ndarray  # uint64, one per position (text order)
-    unique: np.ndarray  # uint64, sorted distinct shingles
+    shingles: np.ndarray  # uint64 (uint32 after pack/unpack), one per position (text order)
+    unique: np.ndarray  # sorted distinct shingles, same dtype
     words: np.ndarray  # uint32 per token, 0 for short words
     size: int  # shingle size used
 
 
-def pack(fp: Fingerprint) -> tuple[bytes, bytes, int]:
-    """Plain bytes for Beam's coders (a dataclass of arrays would be pickled, slowly)."""
-    return fp.shingles.tobytes(), fp.words.tobytes(), fp.size
+def pack(fp: Fingerprint) -> bytes:
+    """One bytes object for Beam's coders and grouping buffers (a dataclass of arrays would be
+    pickled, slowly; a tuple is several Python objects per element): uint32 token count, the
+    content-word hashes, then the low 32 bits of each shingle hash in text order. Verification
+    compares shingles only within a candidate pair, so 32 bits are plenty there (MinHash and
+    the band keys are computed from the full 64-bit hashes before packing)."""
+    count = np.array([fp.words.size], dtype=np.uint32)
+    return b"".join((count.tobytes(), fp.words.astype(np.uint32).tobytes(),
+                     fp.shingles.astype(np.uint32).tobytes()))
 
 
-def unpack(packed: tuple[bytes, bytes, int]) -> Fingerprint:
-    shingles = np.frombuffer(packed[0], dtype=np.uint64)
-    return Fingerprint(shingles, np.unique(shingles), np.frombuffer(packed[1], dtype=np.uint32), packed[2])
+def unpack(packed: bytes, size: int) -> Fingerprint:
+    values = np.frombuffer(packed, dtype=np.uint32)
+    count = int(values[0]) if values.size else 0
+    shingles = values[1 + count:]
+    return Fingerprint(shingles, np.unique(shingles), values[1:1 + count], size)
 
 
 def fingerprint(text: str | None, size: int) -> Fingerprint:
