@@ -34,20 +34,15 @@ from transforms.fetch import (
     detect_charset,
     html_to_text,
 )
-from transforms.rejects import REJECTS, make_reject, reject_from_exception
+from transforms.rejects import REJECTS, RejectError, make_reject, reject_from_exception
 from transforms.urls import InvalidURL, host_key, is_http_url, normalize_url, try_normalize
 
 FEED_SETTINGS = {"url", "name", "fetch_pages", "min_content_chars", "max_entries", "opml"}
 OPML_EXTENSIONS = (".opml",)
 
 
-class FeedError(Exception):
-    """A feed that cannot be read or parsed; error_type is the reject's error_type."""
-
-    def __init__(self, error_type: str, message: str, content: bytes | None = None):
-        super().__init__(message)
-        self.error_type = error_type
-        self.content = content
+class FeedError(RejectError):
+    """A feed that cannot be read or parsed."""
 
 
 @dataclass

@@ -40,7 +40,7 @@ from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from transforms.records import RawRecord
-from transforms.rejects import REJECTS, make_reject, reject_from_exception
+from transforms.rejects import REJECTS, RejectError, make_reject, reject_from_exception
 from transforms.urls import ALLOWED_SCHEMES, InvalidURL, host_key, try_normalize
 
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -73,13 +73,8 @@ CHUNK = 64 * 1024
 METRICS_NAMESPACE = "newspipe"  # the run record's counters (transforms.articles.NAMESPACE)
 
 
-class FetchError(Exception):
-    """A URL that could not be fetched; error_type is the reject's error_type."""
-
-    def __init__(self, error_type: str, message: str, content: bytes | None = None):
-        super().__init__(message)
-        self.error_type = error_type
-        self.content = content
+class FetchError(RejectError):
+    """A URL that could not be fetched."""
 
     @property
     def transient(self) -> bool:

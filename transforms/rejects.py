@@ -7,6 +7,17 @@ every input ends as exactly one `articles` row or one `rejects` row.
 from __future__ import annotations
 
 EXCERPT_BYTES = 1024
+
+
+class RejectError(Exception):
+    """An input that cannot become an article: `error_type` names the rejects row's type and
+    `content` is what the excerpt is cut from."""
+
+    def __init__(self, error_type: str, message: str, content: bytes | None = None):
+        super().__init__(message)
+        self.error_type = error_type
+        self.content = content
+
 REJECTS = "rejects"  # tag of the side output every stage uses
 
 
