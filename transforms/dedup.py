@@ -9,7 +9,7 @@ the edges, which are few) -> canonical choice. The large collections (fingerprin
 are single bytes objects and each sits in one grouping at a time: the local runner holds a
 grouping's values as Python objects. With a state folder, earlier runs' fingerprints take part
 in the banding, so a copy arriving
-later joins its story's cluster; see README-dedup.md.
+later joins its story's cluster; see docs/dedup.md.
 """
 
 from __future__ import annotations
@@ -257,7 +257,7 @@ class Deduplicate(beam.PTransform):
     """articles -> the same dicts plus cluster_id, is_canonical, canonical_id, content_hash.
 
     After expand(), `self.cluster_changes` holds one row per earlier cluster that this run
-    changed (new members, a merge, or a new canonical): see README-dedup.md.
+    changed (new members, a merge, or a new canonical): see docs/dedup.md.
     """
 
     def __init__(self, settings: dict, state_dir: str | None = None, full_refresh: bool = False):
