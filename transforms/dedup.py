@@ -24,7 +24,7 @@ import numpy as np
 
 from transforms import dedup_state as state
 from transforms.clusters import UnionFind, choose_canonical, contained_shares, new_cluster_id, same_story
-from transforms.minhash import MinHasher, band_keys, content_hash, fingerprint, pack, unpack
+from transforms.minhash import MinHasher, band_keys, fingerprint_tokens, hash_tokens, pack, tokens, unpack
 
 
 def article_meta(article: dict, words: int) -> dict:
@@ -52,6 +52,7 @@ class Fingerprinter(beam.DoFn):
     the canonical choice needs. The fingerprint is minhash.pack's bytes, band keys uint64 bytes."""
 
     META = "meta"
+    ARTICLES = "articles"  # the article with its content_hash, from the same tokens
 
     def __init__(self, settings: dict):
         self.settings = settings
@@ -60,10 +61,12 @@ class Fingerprinter(beam.DoFn):
         self.hasher = MinHasher(self.settings["num_perm"], self.settings["seed"])
 
     def process(self, article: dict):
-        fp = fingerprint(article.get("text"), self.settings["shingle_size"])
+        words = tokens(article.get("text"))  # tokenised once: fingerprint and content hash
+        fp = fingerprint_tokens(words, self.settings["shingle_size"])
         bands = band_keys(self.hasher.signature(fp.unique), self.settings["band_rows"])
         yield article["article_id"], (pack(fp), np.array(bands, dtype=np.uint64).tobytes(), False)
         yield beam.pvalue.TaggedOutput(self.META, article_meta(article, int(fp.words.size)))
+        yield beam.pvalue.TaggedOutput(self.ARTICLES, {**article, "content_hash": hash_tokens(words)})
 
 
 def read_old_shard(shard: int, generation: str | None):
@@ -209,7 +212,7 @@ def resolve_clusters(_, edges: list, metas: list, generation: str | None):
 def add_cluster_fields(article: dict, assign: dict) -> dict:
     cluster_id, canonical = assign[article["article_id"]]
     return {**article, "cluster_id": cluster_id, "is_canonical": article["article_id"] == canonical,
-            "canonical_id": canonical, "content_hash": content_hash(article.get("text"))}
+            "canonical_id": canonical}
 
 
 class WriteShard(beam.DoFn):
@@ -272,8 +275,9 @@ class Deduplicate(beam.PTransform):
         shards = settings["state_shards"]
         generation = None if self.full_refresh else state.live_generation(self.state_dir)
         fingerprinted = articles | "Fingerprint" >> beam.ParDo(Fingerprinter(settings)).with_outputs(
-            Fingerprinter.META, main="records")
+            Fingerprinter.META, Fingerprinter.ARTICLES, main="records")
         new, metas = fingerprinted.records, fingerprinted[Fingerprinter.META]
+        hashed = fingerprinted[Fingerprinter.ARTICLES]
         # Each large collection feeds one grouping with no multi-input Flatten in between:
         # the local runner materialises a Flatten's inputs in a stage of its own.
         fps = new | "KeepFingerprint" >> beam.Map(lambda kv: (kv[0], (kv[1][0], kv[1][2])))
@@ -315,7 +319,7 @@ class Deduplicate(beam.PTransform):
         )
         if self.state_dir:
             self._write_state(new, resolved, shards, generation)
-        return articles | "AddClusterFields" >> beam.Map(add_cluster_fields, beam.pvalue.AsSingleton(assign))
+        return hashed | "AddClusterFields" >> beam.Map(add_cluster_fields, beam.pvalue.AsSingleton(assign))
 
     def _write_state(self, new, resolved, shards: int, generation: str | None) -> None:
         token = uuid.uuid4().hex[:12]  # names the staging folder only; no effect on rows

@@ -37,7 +37,12 @@ def tokens(text: str | None) -> list[str]:
 
 def content_hash(text: str | None) -> str:
     """Hash of the normalised text: equal for copies that differ only in case, marks, spacing."""
-    return xxhash.xxh3_128_hexdigest(" ".join(tokens(text)).encode("utf-8"))
+    return hash_tokens(tokens(text))
+
+
+def hash_tokens(words: list[str]) -> str:
+    """content_hash of already tokenised text."""
+    return xxhash.xxh3_128_hexdigest(" ".join(words).encode("utf-8"))
 
 
 def shingle_hashes(words: list[str], size: int) -> np.ndarray:
@@ -118,6 +123,9 @@ def unpack(packed: bytes, size: int) -> Fingerprint:
 
 
 def fingerprint(text: str | None, size: int) -> Fingerprint:
-    words = tokens(text)
+    return fingerprint_tokens(tokens(text), size)
+
+
+def fingerprint_tokens(words: list[str], size: int) -> Fingerprint:
     shingles = shingle_hashes(words, size)
     return Fingerprint(shingles, np.unique(shingles), content_word_hashes(words), size)
