@@ -30,7 +30,7 @@ DOUBLE_MARKS_RE = re.compile(r"[\"“”„«»]")
 # only with `doubled_apostrophes: true`, as modern news text hardly ever uses them.
 DOUBLE_MARKS_WITH_APOSTROPHES_RE = re.compile(r"''|[\"“”„«»]")
 SINGLE_MARKS_RE = re.compile(r"['‘’‚‹›]")
-DOUBLE_CLOSERS = {"“": "„", "”": "“„\"”", '"': '"', "»": "«"}
+DOUBLE_CLOSERS = {"“": "„", "”": "“„\"”", '"': '"“', "»": "«"}
 # A sentence ends at . ! ? (optionally followed by a closing mark) before a space.
 SENTENCE_END_RE = re.compile(
     r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSen)(?<!\bRep)(?<!\bGov)(?<!\bGen)(?<!\bSt)(?<!\bLt)"
@@ -58,6 +58,10 @@ OBJECT_INTRODUCERS = frozenset("a an the as his her their its of to about by for
 # Words that a speaker phrase does not contain (a clause was taken for the mention) or end with.
 NOT_IN_MENTION = frozenset("was were is are be been had has have there's it's that's".split())
 NOT_MENTION_END = frozenset("of who which that and or to the a an by in on for with my our your".split())
+# Quoted fragments at most this many words apart in one sentence are one partial quote.
+FRAGMENT_GAP_WORDS = 8
+# Cues that only add to an attribution already made ("said in an interview").
+SECONDARY_CUES = frozenset(("in an interview", "in a statement"))
 ADVERBS = r"(?:(?:also|then|later|further|again|once|previously|recently|repeatedly|simply|just)\s+)?"
 
 
@@ -381,31 +385,65 @@ class QuoteExtractor:
     # ---------------------------------------------------------------------------------------
 
     def _merge_interrupted(self, text: str, candidates: list[Candidate]) -> list[Candidate]:
-        """'"A," the source said, "B."' -> one quote, when B has no attribution of its own."""
+        """'"A," the source said, "B."' and 'called him a "liar" and "a bully"' -> one quote."""
         merged: list[Candidate] = []
         for cand in candidates:
             last = merged[-1] if merged else None
-            if (last is not None and last.closed and last.last_para == cand.para
-                    and not _is_title(text[last.pieces[-1][0]:last.pieces[-1][1]])):
-                between = text[last.close_pos + _mark_len(text, last.close_pos):cand.open_pos]
-                attribution = self._between_attribution(between)
-                if attribution and not self._has_own_attribution(text, cand):
-                    last.pieces += cand.pieces
-                    last.close_pos, last.closed, last.last_para = cand.close_pos, cand.closed, cand.last_para
-                    last.mention, last.cue = attribution
-                    last.mention_pos = last.close_pos
-                    last.adjacent = True
-                    continue
+            if last is not None and self._joins(text, last, cand):
+                last.pieces += cand.pieces
+                last.close_pos, last.closed, last.last_para = cand.close_pos, cand.closed, cand.last_para
+                continue
             merged.append(cand)
         return merged
 
+    def _joins(self, text: str, last: Candidate, cand: Candidate) -> bool:
+        """Whether cand continues last: after an attribution that interrupts the quote (which
+        then becomes last's attribution), or as another fragment of the same sentence."""
+        if not last.closed or last.last_para != cand.para:
+            return False
+        if _is_title(text[last.pieces[-1][0]:last.pieces[-1][1]]):
+            return False
+        between = text[last.close_pos + _mark_len(text, last.close_pos):cand.open_pos]
+        # A quote that ends its sentence, followed by a sentence that runs into the next quote
+        # ('"A." She says it shows that "B."'), is not interrupted: that sentence introduces B.
+        introduces = text[last.pieces[-1][1] - 1] in ".!?" and between.rstrip()[-1:] not in ".!?"
+        attribution = None if introduces else self._between_attribution(between)
+        if attribution and not self._has_own_attribution(text, cand):
+            last.mention, last.cue = attribution
+            last.mention_pos = last.close_pos
+            last.adjacent = True
+            return True
+        return self._same_sentence_fragments(text, last, cand, between)
+
+    def _same_sentence_fragments(self, text: str, last: Candidate, cand: Candidate, between: str) -> bool:
+        """'called him a "nasty guy," an "anchor baby" and "sick."': quoted fragments of one
+        sentence, a few words apart with no cue between them, are one partial quote."""
+        if cand.mention is not None or last.mention is not None:
+            return False
+        if len(between.split()) > FRAGMENT_GAP_WORDS or self.cue_re.search(between):
+            return False
+        if any(c in between for c in ".!?;:()"):
+            return False
+        if SENTENCE_END_RE.search(text, last.close_pos - 1, cand.open_pos + 1):
+            return False
+        return not _is_title(text[cand.pieces[0][0]:cand.pieces[-1][1]])
+
     def _between_attribution(self, between: str) -> tuple[str, str] | None:
         """The (mention, cue) of the attribution between two fragments of one quote, else None:
-        it follows the first fragment and holds the only cue (a second cue, as in "Putin said,
-        adding that", introduces a quote of its own)."""
+        it follows the first fragment and holds one finite cue; a participle or "in an
+        interview" may follow it ("DuVernay said, emphasizing why ..."), but a second finite cue
+        or "adding that" introduces a quote of its own."""
         stripped = between.strip()
-        if not stripped or len(stripped.split()) > 40 or len(self.cue_re.findall(stripped)) != 1:
+        if not stripped or len(stripped.split()) > 40:
             return None
+        cues = list(self.cue_re.finditer(stripped))
+        finite = [c for c in cues
+                  if c.group(0).lower() not in SECONDARY_CUES and not c.group(0).endswith("ing")]
+        if len(finite) != 1:
+            return None
+        last = cues[-1]
+        if last.group(0).endswith("ing") and len(stripped[last.end():].split()) <= 3:
+            return None  # '..., Trump said, adding later, "B"': B is the participle's own quote
         if re.search(r"\bthat\s*$", stripped) or any(c in stripped for c in "!?;"):
             return None
         if stripped.split()[-1].lower() in OBJECT_INTRODUCERS:
