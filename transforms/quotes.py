@@ -188,7 +188,12 @@ def double_spans(text: str, start: int, end: int, marks_re: re.Pattern[str] = DO
             del stack[depth:]
             if not stack:
                 pairs.append((open_pos, i))
-    return pairs, (stack[0][1] if stack else None)
+    unclosed = stack[0][1] if stack else None
+    if unclosed is not None and text[unclosed] == '"' and re.search("[“”„«»]", text[unclosed:end]):
+        # A stray straight mark (a conversion artefact) that typographic quotes follow: skip it.
+        inner, unclosed = double_spans(text, unclosed + 1, end, marks_re)
+        pairs += inner
+    return pairs, unclosed
 
 
 def single_spans(text: str, start: int, end: int) -> list[tuple[int, int]]:
@@ -222,6 +227,12 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def _same_family(first: str, second: str) -> bool:
+    """Straight and typographic marks do not mix in one quote: a paragraph reopened with “
+    after one opened with a stray straight mark starts a quote of its own."""
+    return (first in "\"'") == (second in "\"'")
+
+
 def find_candidates(text: str, doubled_apostrophes: bool = False) -> list[Candidate]:
     """Quote spans of the whole text, with paragraph-spanning quotes joined."""
     marks_re = DOUBLE_MARKS_WITH_APOSTROPHES_RE if doubled_apostrophes else DOUBLE_MARKS_RE
@@ -252,7 +263,7 @@ def find_candidates(text: str, doubled_apostrophes: bool = False) -> list[Candid
         for o, c, closed in spans:
             piece = _trim(text, o + _mark_len(text, o), c)
             opens_para = o == p_start
-            if pending is not None and opens_para:
+            if pending is not None and opens_para and _same_family(text[pending.open_pos], text[o]):
                 pending.pieces.append(piece)
                 pending.last_para = index
                 pending.close_pos = c
@@ -363,15 +374,18 @@ class QuoteExtractor:
 
     def _keep(self, text: str, cand: Candidate, words: int) -> bool:
         """Drop scare quotes and titles: short and uncued, too short to be speech, or Title Case."""
-        if words < self.res.min_words:
-            return False
         start, end = cand.pieces[0][0], cand.pieces[-1][1]
+        exclaimed = text[end - 1] in "!?" and cand.mention is not None
+        if words < self.res.min_words and not exclaimed:
+            return False  # but '"What curfew?" protesters chanted' is speech
         woven = text[start].islower() and text[end - 1] not in ".!?," and not cand.para_start
         if words < self.res.min_words_partial and woven:
             return False  # a few words inside the writer's sentence: 'won "every single debate" in'
         span = text[cand.pieces[0][0]:cand.pieces[-1][1]]
         if _is_title(span) and (not cand.adjacent or self._names_work(text, cand.open_pos)):
             return False  # "Face the Nation", "Coal Isn't the Villain."
+        if cand.mention is None and not cand.closed and cand.last_para == cand.para:
+            return False  # a stray mark opening a paragraph that no mark closes or continues
         return cand.mention is not None or words >= self.res.min_words_uncued or cand.para_start
 
     @staticmethod
