@@ -36,6 +36,7 @@ SENTENCE_END_RE = re.compile(
     r"(?<!\bMr)(?<!\bMrs)(?<!\bMs)(?<!\bDr)(?<!\bSen)(?<!\bRep)(?<!\bGov)(?<!\bGen)(?<!\bSt)(?<!\bLt)"
     r"(?<!\bCol)(?<!\bRev)(?<!\b[A-Z])[.!?][\"”’']?\s+(?=[\"“‘'A-Z0-9])")
 TOKEN_RE = re.compile(r"\S+")
+MARKUP_RE = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]{0,4000})?/?>")
 ABBREVIATIONS = frozenset(
     "mr. mrs. ms. dr. sen. rep. gov. gen. lt. col. sgt. st. jr. sr. prof. u.s. u.k. u.n. no. rev. pres."
     .split())
@@ -44,7 +45,7 @@ MENTION_STOPS = frozenset(
     "in on at during who which that when while after before to for with as from last yesterday today "
     "tonight this earlier later on. monday tuesday wednesday thursday friday saturday sunday and but "
     "because since if than was is has had".split())
-LEADING_JUNK = frozenset("and but so also then while as yet or".split())
+LEADING_JUNK = frozenset("and but so also then while as yet or though although to which even".split())
 DETERMINERS = frozenset("the a an another one his her their its this that".split())
 SUBJECT_PRONOUNS = frozenset("he she they we i it".split())
 SPEECH_ADVERBS = frozenset("also then later further again once previously recently just".split())
@@ -173,7 +174,11 @@ def double_spans(text: str, start: int, end: int, marks_re: re.Pattern[str] = DO
         mark = '"' if mark == "''" else mark
         closes = DOUBLE_CLOSERS.get(mark, "")
         depth = next((d for d in range(len(stack) - 1, -1, -1) if stack[d][0] in closes), None)
-        if depth is not None and (closer or not opener) and not (mark == "“" and stack[depth][0] == "“"):
+        typo = mark == "“" and stack and stack[-1][0] == "“" and closer and not opener  # “Mostly False.“
+        if typo:
+            depth = len(stack) - 1
+        german_only = mark == "“" and depth is not None and stack[depth][0] == "“" and not typo
+        if depth is not None and (closer or not opener) and not german_only:
             # "“" closes only a German „; a straight mark closes the nearest straight opener.
             open_pos = stack[depth][1]
             del stack[depth:]
@@ -289,6 +294,16 @@ def find_candidates(text: str, doubled_apostrophes: bool = False) -> list[Candid
     return candidates
 
 
+def _tidy_mention(mention: str | None) -> str | None:
+    """Without the conjunctions a clause boundary left in front ("To which she" -> "she")."""
+    if not mention:
+        return mention
+    words = mention.split()
+    while len(words) > 1 and words[0].lower() in LEADING_JUNK:
+        words = words[1:]
+    return " ".join(words)
+
+
 def _plausible(found: tuple[str, str] | None) -> tuple[str, str] | None:
     """The (mention, cue) unless the mention is a clause or a fragment ("she was secretary of")."""
     if found is None:
@@ -340,6 +355,9 @@ class QuoteExtractor:
         """The article's quotes, in text order, each once."""
         if not text or not any(m in text for m in "\"“”„«»‘'"):
             return []
+        # Markup left in a text (an embedded '<tweet author="...">') holds marks that quote
+        # nothing: blank it out, keeping every offset.
+        text = MARKUP_RE.sub(lambda m: " " * len(m.group(0)), text)
         candidates = self._merge_interrupted(text, find_candidates(text, self.doubled_apostrophes))
         resolver = SpeakerResolver(text, self.res.titles, self.res.honorifics, self.res.not_names,
                                    self.res.pronouns, self.res.anonymous)
@@ -350,12 +368,15 @@ class QuoteExtractor:
         for cand in candidates:
             if cand.mention is None:
                 self._attribute(text, cand)
+            cand.mention = _tidy_mention(cand.mention)
             words = sum(len(text[s:e].split()) for s, e in cand.pieces)
             if not self._keep(text, cand, words):
                 continue
             follows = cand.para - previous_para <= 2 and previous_mention
-            if cand.mention is None and cand.para_start and follows:
-                # A bare quoted paragraph continues the previous speaker.
+            same_para = cand.para == previous_para
+            if cand.mention is None and ((cand.para_start and follows) or same_para):
+                # A bare quoted paragraph, or an unattributed quote in the paragraph of an
+                # attributed one, continues the previous speaker.
                 cand.mention, speaker = previous_mention, previous_speaker
             else:
                 speaker = resolver.resolve(cand.mention, cand.mention_pos if cand.mention_pos >= 0
