@@ -474,8 +474,8 @@ class QuoteExtractor:
         cues = list(self.cue_re.finditer(stripped))
         finite = [c for c in cues
                   if c.group(0).lower() not in SECONDARY_CUES and not c.group(0).endswith("ing")]
-        if len(finite) != 1:
-            return None
+        if len(finite) != 1 or SENTENCE_END_RE.search(stripped, 0, finite[0].start()):
+            return None  # a sentence ends before the attribution: it is not this quote's
         last = cues[-1]
         if last.group(0).endswith("ing") and len(stripped[last.end():].split()) <= 3:
             return None  # '..., Trump said, adding later, "B"': B is the participle's own quote
