@@ -58,7 +58,7 @@ SMALL_WORDS = frozenset("a an the of in on at to for and or but nor with by from
 OBJECT_INTRODUCERS = frozenset("a an the as his her their its of to about by for".split())
 # Words that a speaker phrase does not contain (a clause was taken for the mention) or end with.
 NOT_IN_MENTION = frozenset("was were is are be been had has have there's it's that's".split())
-NOT_MENTION_END = frozenset("of who which that and or to the a an by in on for with my our your".split())
+NOT_MENTION_END = frozenset("of who which that and but or to the a an by in on for with my our your".split())
 # Quoted fragments at most this many words apart in one sentence are one partial quote.
 FRAGMENT_GAP_WORDS = 8
 # Cues that only add to an attribution already made ("said in an interview").
@@ -516,10 +516,21 @@ class QuoteExtractor:
         offset = ends[-1].end() if ends else 0
         return prefix[offset:], p_start + offset
 
+    def _introduces_next(self, text: str, cand: Candidate, rest: str) -> bool:
+        """The clause after a quote runs from its cue into the next quote with no punctuation:
+        the next quote is the cue's object ('Jones called the mayor a "failure"')."""
+        after = cand.close_pos + _mark_len(text, cand.close_pos) + len(rest)
+        if after >= len(text) or text[after] not in "“„«\"" or not rest.rstrip()[-1:].isalnum():
+            return False
+        cue = self.cue_re.search(rest)
+        return cue is not None and not re.search(r"[,;:.!?―—–]", rest[cue.end():])
+
     def _attribute(self, text: str, cand: Candidate) -> None:
         """Set mention and cue from the words around the quote."""
         rest = self._right_context(text, cand)
         found = _plausible(self._after(rest, "")) or self._dash(rest)
+        if found and self._introduces_next(text, cand, rest):
+            found = None  # '"Sleepy Sam." Jones called the mayor a "failure"': the cue is B's
         if found:
             cand.mention, cand.cue = found
             cand.mention_pos = cand.close_pos
@@ -583,7 +594,7 @@ class QuoteExtractor:
         words = [w for w in words if w.strip()]
         while words and (words[-1].lower() in SPEECH_ADVERBS or words[-1].lower().endswith("ly")):
             words = words[:-1]  # "he repeatedly said", "Trump also said"
-        if not words or words[-1][-1:] in ",;:" or words[-1].lower() == "and":
+        if not words or words[-1][-1:] in ",;:" or words[-1].lower() in ("and", "but", "or"):
             return None  # after "and" the cue shares the clause's subject (taken by _subject)
         if words[-1].lower() in self.res.pronouns:
             return words[-1:]
