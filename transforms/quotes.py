@@ -329,6 +329,8 @@ class QuoteExtractor:
         cue_alt = not_noun + "(?:" + "|".join(re.escape(c).replace(r"\ ", r"\s+") for c in cues) + ")"
         self.cue_alt = cue_alt
         self.cue_re = re.compile(rf"\b{cue_alt}\b")
+        # "adding that ...", "said that ...": reported speech, whose quoted words are partial.
+        self.cue_that_re = re.compile(rf"\b{cue_alt}\s+that\b")
         # Right after a closing mark: "said Putin" / "the source said" / "— Name".
         self.after_inverted_re = re.compile(rf"^[\s,;:]*{ADVERBS}(?P<cue>{cue_alt})\b")
         self.after_re = re.compile(
@@ -457,7 +459,7 @@ class QuoteExtractor:
             return False
         if len(between.split()) > FRAGMENT_GAP_WORDS or self.cue_re.search(between):
             return False
-        if any(c in between for c in ".!?;:()"):
+        if any(c in between for c in ".,!?;:()"):
             return False
         if SENTENCE_END_RE.search(text, last.close_pos - 1, cand.open_pos + 1):
             return False
@@ -479,7 +481,7 @@ class QuoteExtractor:
         last = cues[-1]
         if last.group(0).endswith("ing") and len(stripped[last.end():].split()) <= 3:
             return None  # '..., Trump said, adding later, "B"': B is the participle's own quote
-        if re.search(r"\bthat\s*$", stripped) or any(c in stripped for c in "!?;"):
+        if self.cue_that_re.search(stripped) or any(c in stripped for c in "!?;"):
             return None
         if stripped.split()[-1].lower() in OBJECT_INTRODUCERS:
             return None  # 'Trump called him a "nasty guy"': the second quote is an object
