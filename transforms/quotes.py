@@ -61,6 +61,8 @@ NOT_IN_MENTION = frozenset("was were is are be been had has have there's it's th
 NOT_MENTION_END = frozenset("of who which that and but or to the a an by in on for with my our your".split())
 # Quoted fragments at most this many words apart in one sentence are one partial quote.
 FRAGMENT_GAP_WORDS = 8
+# A Title Case quote this many words or fewer after its cue is speech, not a title.
+CUE_GAP_WORDS = 3
 # Cues that only add to an attribution already made ("said in an interview").
 SECONDARY_CUES = frozenset(("in an interview", "in a statement"))
 ADVERBS = r"(?:(?:also|then|later|further|again|once|previously|recently|repeatedly|simply|just)\s+)?"
@@ -405,11 +407,20 @@ class QuoteExtractor:
         if words < self.res.min_words_partial and woven:
             return False  # a few words inside the writer's sentence: 'won "every single debate" in'
         span = text[cand.pieces[0][0]:cand.pieces[-1][1]]
-        if _is_title(span) and (not cand.adjacent or self._names_work(text, cand.open_pos)):
+        if _is_title(span) and (not (cand.adjacent or self._cue_just_before(text, cand))
+                                or self._names_work(text, cand.open_pos)):
             return False  # "Face the Nation", "Coal Isn't the Villain."
         if cand.mention is None and not cand.closed and cand.last_para == cand.para:
             return False  # a stray mark opening a paragraph that no mark closes or continues
         return cand.mention is not None or words >= self.res.min_words_uncued or cand.para_start
+
+    def _cue_just_before(self, text: str, cand: Candidate) -> bool:
+        """A cue at most a few words before the quote: 'it was labeled "Mostly True."'."""
+        if cand.mention is None or cand.adjacent:
+            return False
+        left, _ = self._left_context(text, cand)
+        cues = list(self.cue_re.finditer(left))
+        return bool(cues) and len(left[cues[-1].end():].split()) <= CUE_GAP_WORDS
 
     @staticmethod
     def _names_work(text: str, open_pos: int) -> bool:
