@@ -404,7 +404,7 @@ class QuoteExtractor:
         if words < self.res.min_words and not exclaimed:
             return False  # but '"What curfew?" protesters chanted' is speech
         woven = text[start].islower() and text[end - 1] not in ".!?," and not cand.para_start
-        if words < self.res.min_words_partial and woven:
+        if words < self.res.min_words_partial and woven and not self._cue_just_before(text, cand, True):
             return False  # a few words inside the writer's sentence: 'won "every single debate" in'
         span = text[cand.pieces[0][0]:cand.pieces[-1][1]]
         if _is_title(span) and (not (cand.adjacent or self._cue_just_before(text, cand))
@@ -414,13 +414,20 @@ class QuoteExtractor:
             return False  # a stray mark opening a paragraph that no mark closes or continues
         return cand.mention is not None or words >= self.res.min_words_uncued or cand.para_start
 
-    def _cue_just_before(self, text: str, cand: Candidate) -> bool:
-        """A cue at most a few words before the quote: 'it was labeled "Mostly True."'."""
+    def _cue_just_before(self, text: str, cand: Candidate, complement: bool = False) -> bool:
+        """A cue at most a few words before the quote: 'it was labeled "Mostly True."'. With
+        `complement`, the quote must be the cue's own complement ('call them "lone wolves"'),
+        not part of a clause with a subject of its own ('said he won "every single vote"')."""
         if cand.mention is None or cand.adjacent:
             return False
         left, _ = self._left_context(text, cand)
         cues = list(self.cue_re.finditer(left))
-        return bool(cues) and len(left[cues[-1].end():].split()) <= CUE_GAP_WORDS
+        if not cues:
+            return False
+        gap = [w.lower() for w in left[cues[-1].end():].split()]
+        if complement and any(w in SUBJECT_PRONOUNS or w in ("that", "was", "is", "were") for w in gap):
+            return False
+        return len(gap) <= CUE_GAP_WORDS
 
     @staticmethod
     def _names_work(text: str, open_pos: int) -> bool:
@@ -634,7 +641,10 @@ class QuoteExtractor:
         if words and words[0].lower() in PREPOSITIONS:
             cut = next((k for k, w in enumerate(words) if w.endswith(",")), None)
             words = words[cut + 1:] if cut is not None else []
+        words = [w.lstrip("\"“‘'(") for w in words]
         for k, word in enumerate(words):
+            if not word:
+                continue
             bare = word.strip(",;:").lower()
             if bare in SUBJECT_PRONOUNS:
                 return word.strip(",;:")
