@@ -12,11 +12,12 @@ import apache_beam as beam
 import pytest
 from apache_beam.testing.util import assert_that, equal_to
 
-from pipeline.config import load_config
+from pipeline.config import PROJECT_ROOT, load_config
 from transforms import dedup_state
-from transforms.clusters import agency_key, choose_canonical, host_key, same_story
+from transforms.clusters import agency_key, choose_canonical, same_story
 from transforms.dedup import Deduplicate, keep_canonical_only
 from transforms.minhash import content_hash, fingerprint
+from transforms.profiles import ProfileSet
 
 SETTINGS = load_config()["dedup"]
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
@@ -61,11 +62,14 @@ def test_shared_boilerplate_or_quote_does_not_merge_two_stories():
     assert not same_story(fp([*a[1:], quote]), fp([*b, quote]), SETTINGS)
 
 
-def test_agency_names_and_hosts_normalise():
-    assert agency_key("Associated Press") == agency_key("AP") == "ap"
-    assert agency_key("TASS") == agency_key("tass") == agency_key("ITAR-TASS")
-    assert host_key("https://english.kyodonews.net/news/1") == "kyodo"
-    assert host_key("https://example.com/x") is None
+def test_agency_names_come_from_the_outlet_profiles():
+    # The cleaning stage writes the profiles' canonical names; the canonical choice compares them.
+    profiles = ProfileSet.from_file(PROJECT_ROOT / "configs/sources.yaml")
+    assert profiles.agency("Associated Press") == profiles.agency("A.P.") == "AP"
+    assert profiles.agency("ITAR-TASS") == "TASS" and profiles.agency("United Press International") == "UPI"
+    assert profiles.by_url("https://english.kyodonews.net/news/1").name == "Kyodo"
+    assert profiles.by_url("https://example.com/x") is None
+    assert agency_key("AP") == agency_key("A.P.") == agency_key("ap") and agency_key(None) is None
 
 
 def member(article_id, source=None, agency=None, minutes=None, words=100, url=None):
@@ -75,11 +79,11 @@ def member(article_id, source=None, agency=None, minutes=None, words=100, url=No
 
 
 def test_canonical_prefers_the_agency_then_earliest_then_most_complete():
-    members = [member("a", "UrduPoint", "Associated Press", minutes=-30),
+    members = [member("a", "UrduPoint", "AP", minutes=-30),
                member("b", "AP", None, minutes=10),
                member("c", "Yahoo News", "AP", minutes=0)]
     assert choose_canonical(members) == "b"
-    members = [member("a", "Daily Times", "TASS", minutes=5), member("b", None, "TASS", url="https://tass.com/1")]
+    members = [member("a", "Daily Times", "TASS", minutes=5), member("b", "TASS", "TASS", url="https://tass.com/1")]
     assert choose_canonical(members) == "b"
     assert choose_canonical([member("a", "X", minutes=5), member("b", "Y", minutes=1)]) == "b"
     assert choose_canonical([member("a", "X", words=50), member("b", "Y", words=90)]) == "b"

@@ -10,10 +10,8 @@ differently), so below `strong_containment` a pair must also show that residual 
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter
 from datetime import datetime
-from urllib.parse import urlsplit
 
 import numpy as np
 import xxhash
@@ -101,54 +99,12 @@ def new_cluster_id(member_ids: list[str]) -> str:
 # --- canonical choice ------------------------------------------------------------------------
 
 # Spellings of one agency, and the web hosts of its own pages, mapped to one key.
-AGENCY_ALIASES = {
-    "ap": ["associated press", "the associated press", "ap", "apnews.com"],
-    "reuters": ["reuters", "thomson reuters", "reuters.com"],
-    "afp": ["afp", "agence france presse", "agence france-presse", "afp.com"],
-    "tass": ["tass", "itar-tass", "itar tass", "tass.com", "tass.ru"],
-    "sputnik": ["sputnik", "sputnik news", "sputniknews.com", "sputnikglobe.com", "ria novosti"],
-    "dpa": ["dpa", "deutsche presse-agentur", "deutsche presse agentur", "dpa-international.com", "dpa.com"],
-    "kyodo": ["kyodo", "kyodo news", "kyodonews.net"],
-    "xinhua": ["xinhua", "xinhua news agency", "xinhuanet.com", "news.cn"],
-    "aa": ["aa", "anadolu", "anadolu agency", "anadolu ajansi", "aa.com.tr"],
-    "efe": ["efe", "agencia efe", "efe.com"],
-    "ansa": ["ansa", "ansa.it"],
-    "upi": ["upi", "united press international", "upi.com"],
-    "pti": ["pti", "press trust of india"],
-    "ians": ["ians"],
-    "ani": ["ani", "asian news international", "aninews.in"],
-    "yonhap": ["yonhap", "yonhap news agency", "yna.co.kr"],
-    "bernama": ["bernama", "bernama.com"],
-    "businessdesk": ["businessdesk", "businessdesk.co.nz"],
-    "ots": ["ots", "news aktuell", "presseportal.de"],
-    "dha": ["dha", "demiroren haber ajansi", "dha.com.tr"],
-}
-_ALIAS_TO_KEY = {alias: key for key, aliases in AGENCY_ALIASES.items() for alias in aliases}
-_NON_WORD = re.compile(r"[^\w.\-]+")
-
-
 def agency_key(name: str | None) -> str | None:
-    """One key per agency: "Associated Press" = "AP" = "apnews.com"; other names case-folded."""
-    if not name:
-        return None
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode() or name
-    text = " ".join(_NON_WORD.sub(" ", text.casefold()).split())
-    if text.startswith("www."):
-        text = text[4:]
-    return _ALIAS_TO_KEY.get(text, text or None)
-
-
-def host_key(url: str | None) -> str | None:
-    """Agency key of a URL's host (apnews.com -> ap), else None."""
-    if not url:
-        return None
-    host = (urlsplit(url).hostname or "").casefold()
-    parts = host.split(".")
-    for start in range(len(parts) - 1):  # english.kyodonews.net -> kyodonews.net
-        key = _ALIAS_TO_KEY.get(".".join(parts[start:]))
-        if key:
-            return key
-    return None
+    """Comparison key of an outlet or agency name. `source` and `credited_agency` already hold
+    the canonical names of configs/sources.yaml (the cleaning stage maps "Associated Press",
+    apnews.com and "A.P." to "AP"), so case, dots, hyphens and spaces are all that differ."""
+    key = re.sub(r"[\s.\-_'’]+", "", name.casefold()) if name else ""
+    return key or None
 
 
 def cluster_agency(members: list[dict]) -> str | None:
@@ -160,8 +116,9 @@ def cluster_agency(members: list[dict]) -> str | None:
 
 
 def is_agency_copy(member: dict, agency: str | None) -> bool:
-    """The agency's own page: its outlet (or its URL's host) is the credited agency."""
-    return agency is not None and agency in (agency_key(member.get("source")), host_key(member.get("url")))
+    """The agency's own page: its outlet (named from its URL's domain by the cleaning stage) is the
+    credited agency."""
+    return agency is not None and agency == agency_key(member.get("source"))
 
 
 def _timestamp(value) -> float | None:
