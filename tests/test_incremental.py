@@ -41,7 +41,7 @@ def serve_news(good: LocalServer, bad: LocalServer) -> None:
     bad_items.append({"link": "/gone", "title": "Gone", "content": LONG})
     bad.add("/bad.xml", Reply(200, rss(bad_items, title="Bad"), RSS))  # no ETag: URLs decide
     bad.add("/flaky", [Reply(500), Reply(500), Reply(200, html_page("Flaky page finally answers"), HTML)])
-    bad.add("/slow", Reply(200, b"<p>" + b"x" * 60, HTML, drip=0.1))
+    bad.add("/slow", Reply(200, b"<p>" + b"x" * 60, HTML, drip=0.2))  # 12 s: always past the deadline
     bad.add("/loop", Reply(302, headers={"Location": "/loop2"}))
     bad.add("/loop2", Reply(302, headers={"Location": "/loop"}))
     bad.add("/huge", Reply(200, b"<html>" + b"x" * 20_000_000, HTML))
@@ -62,7 +62,9 @@ def config(tmp_path):
     path = tmp_path / "config.yaml"
     path.write_text(
         "fetch:\n  allow_private_networks: true\n  per_host_min_delay_s: 0.0\n"
-        "  per_host_max_in_flight: 2\n  read_timeout_s: 0.3\n  total_timeout_s: 0.6\n"
+        # Timeouts far above a normal page's time even on a loaded machine: with 0.3/0.6 s this
+        # test failed once in a full-suite run on a 2-core box. The slow page drips for 12 s.
+        "  per_host_max_in_flight: 2\n  read_timeout_s: 1.5\n  total_timeout_s: 2.0\n"
         "  max_retries: 2\n  backoff_base_s: 0.02\n  backoff_max_s: 0.1\n"
         "  feed_content_min_chars: 200\n"
     )
