@@ -63,6 +63,8 @@ NOT_MENTION_END = frozenset("of who which that and but or to the a an by in on f
 FRAGMENT_GAP_WORDS = 8
 # A Title Case quote this many words or fewer after its cue is speech, not a title.
 CUE_GAP_WORDS = 3
+# Words between a cue and a short quote that make the quote part of a clause of its own.
+CLAUSE_GAP_WORDS = frozenset("that was is were".split())
 # Cues that only add to an attribution already made ("said in an interview").
 SECONDARY_CUES = frozenset(("in an interview", "in a statement"))
 ADVERBS = r"(?:(?:also|then|later|further|again|once|previously|recently|repeatedly|simply|just)\s+)?"
@@ -95,6 +97,7 @@ class Candidate:
     cue: str | None = None
     mention_pos: int = -1
     adjacent: bool = False  # attributed by the words right after it ("...," he said)
+    cue_gap: list[str] | None = None  # lowercased words between a cue before it and its mark
 
 
 @dataclass(frozen=True)
@@ -296,14 +299,17 @@ def find_candidates(text: str, doubled_apostrophes: bool = False) -> list[Candid
     return candidates
 
 
-def _tidy_mention(mention: str | None) -> str | None:
-    """Without the conjunctions a clause boundary left in front ("To which she" -> "she")."""
-    if not mention:
-        return mention
-    words = mention.split()
-    while len(words) > 1 and words[0].lower() in LEADING_JUNK:
+def _without_leading_junk(words: list[str], keep_last: bool = False) -> list[str]:
+    """Without the conjunctions a clause boundary left in front ("To which she" -> "she");
+    `keep_last` keeps the last word even if it is one."""
+    floor = 1 if keep_last else 0
+    while len(words) > floor and words[0].lower() in LEADING_JUNK:
         words = words[1:]
-    return " ".join(words)
+    return words
+
+
+def _tidy_mention(mention: str | None) -> str | None:
+    return " ".join(_without_leading_junk(mention.split(), keep_last=True)) if mention else mention
 
 
 def _plausible(found: tuple[str, str] | None) -> tuple[str, str] | None:
@@ -404,28 +410,25 @@ class QuoteExtractor:
         if words < self.res.min_words and not exclaimed:
             return False  # but '"What curfew?" protesters chanted' is speech
         woven = text[start].islower() and text[end - 1] not in ".!?," and not cand.para_start
-        if words < self.res.min_words_partial and woven and not self._cue_just_before(text, cand, True):
+        if words < self.res.min_words_partial and woven and not self._cue_just_before(cand, True):
             return False  # a few words inside the writer's sentence: 'won "every single debate" in'
         span = text[cand.pieces[0][0]:cand.pieces[-1][1]]
-        if _is_title(span) and (not (cand.adjacent or self._cue_just_before(text, cand))
+        if _is_title(span) and (not (cand.adjacent or self._cue_just_before(cand))
                                 or self._names_work(text, cand.open_pos)):
             return False  # "Face the Nation", "Coal Isn't the Villain."
         if cand.mention is None and not cand.closed and cand.last_para == cand.para:
             return False  # a stray mark opening a paragraph that no mark closes or continues
         return cand.mention is not None or words >= self.res.min_words_uncued or cand.para_start
 
-    def _cue_just_before(self, text: str, cand: Candidate, complement: bool = False) -> bool:
+    @staticmethod
+    def _cue_just_before(cand: Candidate, complement: bool = False) -> bool:
         """A cue at most a few words before the quote: 'it was labeled "Mostly True."'. With
         `complement`, the quote must be the cue's own complement ('call them "lone wolves"'),
         not part of a clause with a subject of its own ('said he won "every single vote"')."""
-        if cand.mention is None or cand.adjacent:
+        gap = cand.cue_gap
+        if gap is None or cand.mention is None or cand.adjacent:
             return False
-        left, _ = self._left_context(text, cand)
-        cues = list(self.cue_re.finditer(left))
-        if not cues:
-            return False
-        gap = [w.lower() for w in left[cues[-1].end():].split()]
-        if complement and any(w in SUBJECT_PRONOUNS or w in ("that", "was", "is", "were") for w in gap):
+        if complement and any(w in SUBJECT_PRONOUNS or w in CLAUSE_GAP_WORDS for w in gap):
             return False
         return len(gap) <= CUE_GAP_WORDS
 
@@ -557,7 +560,10 @@ class QuoteExtractor:
             cand.adjacent = True
             return
         left, left_pos = self._left_context(text, cand)
-        found = _plausible(self._before(left))
+        cues = list(self.cue_re.finditer(left))
+        found = _plausible(self._before(left, cues))
+        if found and cues:
+            cand.cue_gap = left[cues[-1].end():].lower().split()
         if found is None and cand.para_start:
             found = self._colon_intro(text, cand)
         if found and found[0]:
@@ -661,11 +667,12 @@ class QuoteExtractor:
         match = self.dash_re.match(rest)
         return (match.group("m").rstrip("."), "―") if match else None
 
-    def _before(self, left: str) -> tuple[str, str] | None:
-        """(mention, cue) from the sentence before a quote: "Putin said:", "According to him,"."""
+    def _before(self, left: str, cues: list[re.Match[str]] | None = None) -> tuple[str, str] | None:
+        """(mention, cue) from the sentence before a quote: "Putin said:", "According to him,".
+        `cues`: the cue matches of `left`, when the caller has them already."""
         views = list(self.view_re.finditer(left))
         view = views[-1] if views else None
-        cues = list(self.cue_re.finditer(left))
+        cues = list(self.cue_re.finditer(left)) if cues is None else cues
         if view and (not cues or view.start() > cues[-1].start()):
             mention = re.sub(r"(’s|'s|’|')$", "", view.group("m"))
             return mention, view.group(0)[: view.start("m") - view.start()].strip() + " view"
@@ -681,7 +688,7 @@ class QuoteExtractor:
         before_words = left[:cue.start()].split()
         if word.lower().endswith("ing") and len(cues) > 1:
             # A participle ("adding that") speaks for the subject of the earlier cue.
-            earlier = self._before(left[:cues[-2].end()])
+            earlier = self._before(left[:cues[-2].end()], cues[:-1])
             if earlier:
                 return earlier[0], word
         if not before_words:
@@ -740,9 +747,7 @@ class QuoteExtractor:
             kept.append(word)
             if len(kept) >= 8:
                 break
-        kept.reverse()
-        while kept and kept[0].lower() in LEADING_JUNK:
-            kept = kept[1:]
+        kept = _without_leading_junk(kept[::-1])
         while kept and kept[-1].lower() in ("also", "then", "later"):
             kept = kept[:-1]
         mention = " ".join(kept).strip(",;: ")
