@@ -21,8 +21,8 @@ from datetime import datetime, timedelta, timezone
 
 import apache_beam as beam
 
-from pipeline.config import load_config
-from transforms.dedup import Deduplicate
+from transforms.common.config import load_config
+from transforms.dedup.beam import Deduplicate
 
 CHUNK = 1000  # articles generated per element of the seed collection
 T0 = datetime(2024, 3, 1, tzinfo=timezone.utc)

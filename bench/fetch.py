@@ -24,8 +24,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.fetch_helpers import LocalServer, Reply, html_page  # noqa: E402
-from transforms.fetch import Fetcher, FetchSettings, fetch_all  # noqa: E402
+from tests.helpers import LocalServer, Reply, html_page  # noqa: E402
+from transforms.fetch.client import Fetcher, FetchSettings, fetch_all  # noqa: E402
 
 
 def serve(hosts: int, latency: float, ports, stop) -> None:
@@ -63,7 +63,7 @@ def run_beam(settings: dict, tasks: list[dict]) -> int:
     from apache_beam.metrics.metric import MetricsFilter
     from apache_beam.options.pipeline_options import PipelineOptions
 
-    from transforms.fetch import FetchPages
+    from transforms.fetch.client import FetchPages
 
     pipeline = beam.Pipeline(options=PipelineOptions(["--runner=FnApiRunner"]))
     _ = pipeline | beam.Create(tasks) | FetchPages(settings)

@@ -41,12 +41,12 @@ def main() -> None:
     args = parser.parse_args()
     logs.setup()
 
-    from pipeline.config import load_config
-    from transforms.clean import Cleaner
-    from transforms.extract import draft_from_record
-    from transforms.language import LanguageDetector
-    from transforms.quotes import QuoteExtractor
-    from transforms.records import RawRecord
+    from transforms.clean.cleaner import Cleaner
+    from transforms.common.config import load_config
+    from transforms.common.records import RawRecord
+    from transforms.extract.html import draft_from_record
+    from transforms.lang.detector import LanguageDetector
+    from transforms.quotes.extractor import QuoteExtractor
 
     if args.html_dir:
         paths = sorted(Path(args.html_dir).glob("*.htm*"))[: args.pages]
@@ -89,7 +89,7 @@ def main() -> None:
 def run_pipeline(html: list[str], workers: int) -> float:
     """Seconds for one full pipeline run over these pages written as .html files."""
     from pipeline import assemble
-    from pipeline.config import load_config
+    from transforms.common.config import load_config
 
     folder = Path(tempfile.mkdtemp(prefix="bench-pages-"))
     out = Path(tempfile.mkdtemp(prefix="bench-out-"))

@@ -13,14 +13,17 @@ from apache_beam.metrics import Metrics
 from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipeline import runinfo, state
-from transforms.articles import NAMESPACE, QUOTES, ProcessRecords
-from transforms.dedup import Deduplicate, keep_canonical_only
-from transforms.feeds import FeedSpec, FetchInputs, SkipIngested, feed_specs, split_feed_files
-from transforms.readers import ReadFiles, expand_inputs
-from transforms.rejects import REJECTS
-from transforms.schemas import REJECTS_PARTITION_BY
-from transforms.writer import WriteTable
+from pipeline import runinfo
+from transforms.articles.beam import NAMESPACE, QUOTES, ProcessRecords
+from transforms.common.rejects import REJECTS
+from transforms.common.schemas import REJECTS_PARTITION_BY
+from transforms.dedup.beam import Deduplicate, keep_canonical_only
+from transforms.feeds.feeds import FeedSpec, FetchInputs, SkipIngested, feed_specs, split_feed_files
+from transforms.read.beam import ReadFiles
+from transforms.read.files import expand_inputs
+from transforms.state import ingested as state
+from transforms.state.beam import RecordIngested
+from transforms.write.beam import WriteTable
 
 LOG = logging.getLogger("newspipe")
 
@@ -99,7 +102,7 @@ def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: 
     _ = cluster_rows | "WriteClusters" >> WriteTable("clusters", output, REJECTS_PARTITION_BY,
                                                     config["output"])
     pending = str(state.pending_path(state_dir, run_id))
-    _ = (ingested, rejects, fetched["cursors"]) | "RecordIngested" >> state.RecordIngested(pending)
+    _ = (ingested, rejects, fetched["cursors"]) | "RecordIngested" >> RecordIngested(pending)
 
 
 def run(request: RunRequest) -> dict:

@@ -108,7 +108,7 @@ def prepare_output(path: str) -> None:
 
 def make_request(args: argparse.Namespace, beam_args: list[str]):
     from pipeline.assemble import RunRequest
-    from pipeline.config import load_config
+    from transforms.common.config import load_config
 
     config = load_config(args.config)
     output = args.output.rstrip("/") or "/"
@@ -156,9 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     args, extra = parser.parse_known_args(argv)
     verbose = getattr(args, "verbose", False)
     logs.setup(verbose)
-    from pipeline.config import ConfigError
-    from pipeline.state import StateError
-    from transforms.readers import InputError
+    from transforms.common.config import ConfigError
+    from transforms.read.files import InputError
+    from transforms.state.ingested import StateError
 
     try:
         if args.command == "run":

@@ -9,7 +9,7 @@ import os
 import duckdb
 import pyarrow as pa
 
-from transforms.schemas import REJECTS_PARTITION_BY, TABLES
+from transforms.common.schemas import REJECTS_PARTITION_BY, TABLES
 
 # Partition columns as they come back from the folder names.
 PARTITION_TYPES = {"date": "DATE", "lang": "VARCHAR", "source": "VARCHAR"}

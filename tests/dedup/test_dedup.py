@@ -1,0 +1,199 @@
+"""Dedup: fingerprints, pair verification, canonical choice, the Beam transform, cross-run state."""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import tempfile
+from datetime import datetime, timedelta, timezone
+
+import apache_beam as beam
+import pytest
+from apache_beam.testing.util import assert_that, equal_to
+
+from transforms.clean.profiles import ProfileSet
+from transforms.common.config import PROJECT_ROOT, load_config
+from transforms.dedup import index as dedup_state
+from transforms.dedup.beam import Deduplicate, keep_canonical_only
+from transforms.dedup.clusters import agency_key, choose_canonical, same_story
+from transforms.dedup.minhash import content_hash, fingerprint
+
+SETTINGS = load_config()["dedup"]
+T0 = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
+
+
+def story(seed: int, paragraphs: int = 6, words: int = 40) -> list[str]:
+    """A synthetic story: paragraphs of pseudo-words drawn from a shared vocabulary."""
+    rng = random.Random(seed)
+    vocabulary = [f"w{rng.randrange(100000):05d}x" for _ in range(3000)]
+    return [" ".join(rng.choice(vocabulary) for _ in range(words)).capitalize() + "."
+            for _ in range(paragraphs)]
+
+
+BOILERPLATE = ("Sign up for our daily newsletter to receive the best stories in your inbox every "
+               "morning. Follow us on Facebook, Twitter and Instagram and stay in the know with what "
+               "is happening around the world in real time.")
+
+
+def fp(paragraphs: list[str]):
+    return fingerprint("\n\n".join(paragraphs), SETTINGS["shingle_size"])
+
+
+def test_content_hash_ignores_case_quotes_and_spacing():
+    assert content_hash("He said: “Yes”.\n\nNext  line") == content_hash('he said: "yes".\nnext line')
+    assert content_hash("one story") != content_hash("another story")
+
+
+def test_trimmed_and_edited_copies_match_their_original():
+    original = story(1)
+    trimmed = original[:2]  # only the first paragraphs
+    edited = [p.upper() for p in original[:3]] + original[4:]  # re-cased, one paragraph dropped
+    assert same_story(fp(original), fp(trimmed), SETTINGS)
+    assert same_story(fp(original), fp(edited), SETTINGS)
+
+
+def test_shared_boilerplate_or_quote_does_not_merge_two_stories():
+    a, b = story(1), story(2)
+    assert not same_story(fp([*a, BOILERPLATE]), fp([*b, BOILERPLATE]), SETTINGS)
+    # Short texts, where the shared block is a large part of each.
+    assert not same_story(fp([*a[:2], BOILERPLATE]), fp([*b[:2], BOILERPLATE]), SETTINGS)
+    quote = "“" + a[0][:120] + "”"
+    assert not same_story(fp([*a[1:], quote]), fp([*b, quote]), SETTINGS)
+
+
+def test_agency_names_come_from_the_outlet_profiles():
+    # The cleaning stage writes the profiles' canonical names; the canonical choice compares them.
+    profiles = ProfileSet.from_file(PROJECT_ROOT / "configs/sources.yaml")
+    assert profiles.agency("Associated Press") == profiles.agency("A.P.") == "AP"
+    assert profiles.agency("ITAR-TASS") == "TASS" and profiles.agency("United Press International") == "UPI"
+    assert profiles.by_url("https://english.kyodonews.net/news/1").name == "Kyodo"
+    assert profiles.by_url("https://example.com/x") is None
+    assert agency_key("AP") == agency_key("A.P.") == agency_key("ap") and agency_key(None) is None
+
+
+def member(article_id, source=None, agency=None, minutes=None, words=100, url=None):
+    return {"article_id": article_id, "source": source, "url": url, "credited_agency": agency,
+            "published_at": (T0 + timedelta(minutes=minutes)).timestamp() if minutes is not None else None,
+            "text_len": words}
+
+
+def test_canonical_prefers_the_agency_then_earliest_then_most_complete():
+    members = [member("a", "UrduPoint", "AP", minutes=-30),
+               member("b", "AP", None, minutes=10),
+               member("c", "Yahoo News", "AP", minutes=0)]
+    assert choose_canonical(members) == "b"
+    members = [member("a", "Daily Times", "TASS", minutes=5), member("b", "TASS", "TASS", url="https://tass.com/1")]
+    assert choose_canonical(members) == "b"
+    assert choose_canonical([member("a", "X", minutes=5), member("b", "Y", minutes=1)]) == "b"
+    assert choose_canonical([member("a", "X", words=50), member("b", "Y", words=90)]) == "b"
+    # A bare date (midnight) does not beat a real time of the same day.
+    assert choose_canonical([member("a", "X", minutes=-720), member("b", "Y", minutes=-600)]) == "b"
+
+
+def article(article_id, paragraphs, source="Outlet", agency=None, minutes=0, url=None):
+    return {"article_id": article_id, "text": "\n\n".join(paragraphs), "title": None, "source": source,
+            "credited_agency": agency, "published_at": T0 + timedelta(minutes=minutes), "lang": "en",
+            "url": url, "input_ref": f"/in/{article_id}.txt"}
+
+
+def run_dedup(articles, state_dir=None, full_refresh=False):
+    """Run Deduplicate on the FnApiRunner; returns {article_id: (cluster_id, is_canonical, canonical_id)}."""
+    with tempfile.TemporaryDirectory() as folder:
+        with beam.Pipeline(runner="FnApiRunner") as pipeline:
+            rows = (pipeline | beam.Create(articles)
+                    | Deduplicate(SETTINGS, state_dir=state_dir, full_refresh=full_refresh))
+            _ = (rows
+                 | beam.Map(lambda r: json.dumps([r["article_id"], r["cluster_id"], r["is_canonical"],
+                                                  r["canonical_id"]]))
+                 | beam.io.WriteToText(os.path.join(folder, "rows")))
+        found = {}
+        for name in os.listdir(folder):
+            with open(os.path.join(folder, name), encoding="utf-8") as handle:
+                for line in handle:
+                    article_id, *fields = json.loads(line)
+                    found[article_id] = tuple(fields)
+    assert sorted(found) == sorted(a["article_id"] for a in articles)
+    return found
+
+
+def test_deduplicate_clusters_copies_and_keeps_stories_apart():
+    one, two, three = story(1), story(2), story(3)
+    articles = [
+        article("ap-1", one, source="AP", agency="AP", minutes=30),
+        article("copy-1a", [*one[:4], BOILERPLATE], source="Daily Times", agency="Associated Press"),
+        article("copy-1b", one[:3], source="MSN", agency="AP", minutes=60),
+        article("story-2", [*two, BOILERPLATE], source="Other"),
+        article("story-3", three, source="Third", minutes=5),
+        article("copy-3", three[:5], source="Aggregator", minutes=50),
+        article("early-trimmed-3", three[:4], source="Aggregator", minutes=-100),  # stamped too early
+    ]
+    found = run_dedup(articles)
+    assert found["ap-1"][0] == found["copy-1a"][0] == found["copy-1b"][0]
+    assert found["story-3"][0] == found["copy-3"][0]
+    assert len({found[a][0] for a in ("ap-1", "story-2", "story-3")}) == 3
+    assert {k for k, v in found.items() if v[1]} == {"ap-1", "story-2", "story-3"}
+    assert found["copy-1b"][2] == "ap-1" and found["copy-3"][2] == "story-3"
+    assert found["early-trimmed-3"][2] == "story-3"  # a trimmed copy is never the original
+    # Deterministic: same rows whatever the input order.
+    assert run_dedup(list(reversed(articles))) == found
+
+
+def test_state_lets_a_later_original_join_and_rerun_adds_nothing(tmp_path):
+    one = story(7)
+    state_dir = str(tmp_path / "state")
+    first = run_dedup([article("copy-a", one[:4], source="MSN", agency="AP", minutes=20),
+                       article("copy-b", one[:5], source="Yahoo", agency="AP", minutes=25)], state_dir)
+    assert first["copy-a"][0] == first["copy-b"][0]
+    assert first["copy-a"][2] == "copy-b"  # the more complete of two copies
+    # A crashed run leaves an orphan staging folder: the live generation is untouched.
+    live = dedup_state.live_generation(state_dir)
+    os.makedirs(dedup_state.staging_generation(state_dir, "crashed"))
+    assert dedup_state.live_generation(state_dir) == live
+
+    second = run_dedup([article("ap-orig", one, source="AP", agency="AP", minutes=40,
+                                url="https://apnews.com/article/x")], state_dir)
+    assert second["ap-orig"] == (first["copy-a"][0], True, "ap-orig")
+    assert not os.path.exists(dedup_state.staging_generation(state_dir, "crashed"))
+
+    again = run_dedup([article("ap-orig", one, source="AP", agency="AP", minutes=40)], state_dir)
+    assert again == second
+    fresh = run_dedup([article("ap-orig", one, source="AP", agency="AP", minutes=40)], state_dir,
+                      full_refresh=True)
+    assert fresh["ap-orig"][1] is True
+
+
+def test_keep_canonical_only():
+    rows = [{"article_id": "a", "is_canonical": True}, {"article_id": "b", "is_canonical": False}]
+    with beam.Pipeline(runner="FnApiRunner") as pipeline:
+        kept = keep_canonical_only(pipeline | beam.Create(rows))
+        assert_that(kept | beam.Map(lambda r: r["article_id"]), equal_to(["a"]))
+
+
+@pytest.mark.parametrize("key", ["shingle_size", "min_containment", "min_residual_overlap"])
+def test_dedup_settings_are_typed(key):
+    assert key in SETTINGS
+
+
+def test_republisher_copy_is_not_canonical_even_when_earlier():
+    from transforms.dedup.clusters import choose_canonical
+
+    members = [
+        {"article_id": "agg", "source": "Aggregator", "republisher": True, "published_at": 1000.0,
+         "text_len": 500, "completeness": 1.0},
+        {"article_id": "own", "source": "The Daily Example", "republisher": False, "published_at": None,
+         "text_len": 500, "completeness": 1.0},
+    ]
+    assert choose_canonical(members) == "own"
+    # among republishers only, the earliest still wins
+    only = [dict(m, republisher=True) for m in members]
+    assert choose_canonical(only) == "agg"
+
+
+def test_profiles_mark_republishers():
+    from transforms.clean.profiles import ProfileSet
+    from transforms.common.config import PROJECT_ROOT
+
+    profiles = ProfileSet.from_file(PROJECT_ROOT / "configs" / "sources.yaml")
+    assert profiles.by_url("https://www.msn.com/en-us/news/x").republisher
+    assert not profiles.by_url("https://tass.com/politics/1").republisher

@@ -1,0 +1,60 @@
+"""Writer: Hive paths, deterministic names, atomic files, schemas."""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+
+import apache_beam as beam
+import pyarrow.dataset as ds
+import pyarrow.parquet as pq
+
+from transforms.common.schemas import QUOTES
+from transforms.write.beam import WriteTable
+from transforms.write.files import file_name, partition_path
+
+SETTINGS = {"max_rows_per_file": 2, "compression": "zstd"}
+
+
+def quote(i: int, lang: str = "en") -> dict:
+    return {"quote_id": f"q{i}", "article_id": f"a{i}", "text": f"words {i}", "speaker": None,
+            "speaker_mention": None, "cue": "said", "start": i, "end": i + 5, "run_id": "r",
+            "date": "2024-01-02", "lang": lang, "source": "Example News/Wire"}
+
+
+def test_partition_path_escapes_values():
+    row = {"date": "2024-01-02", "lang": None, "source": "Example News/Wire"}
+    assert partition_path(row, ("date", "lang", "source")) == \
+        "date=2024-01-02/lang=__HIVE_DEFAULT_PARTITION__/source=Example%20News%2FWire"
+
+
+def test_file_name_depends_only_on_rows():
+    rows = [quote(1), quote(2)]
+    assert file_name("quotes", rows) == file_name("quotes", [dict(r) for r in rows])
+    assert file_name("quotes", rows) != file_name("quotes", [quote(3)])
+
+
+def test_write_table_splits_partitions_and_files(tmp_path):
+    rows = [quote(i) for i in range(5)] + [quote(9, lang="ru")]
+    with beam.Pipeline(runner="FnApiRunner") as pipeline:
+        _ = pipeline | beam.Create(rows) | WriteTable("quotes", str(tmp_path), ["date", "lang"], SETTINGS)
+    en = sorted((tmp_path / "quotes" / "date=2024-01-02" / "lang=en").glob("*.parquet"))
+    assert len(en) == 3  # 5 rows, at most 2 per file
+    assert not list(tmp_path.rglob(".*.tmp"))
+    table = ds.dataset(tmp_path / "quotes", format="parquet", partitioning="hive").to_table()
+    assert table.num_rows == 6
+    assert sorted(table.column("lang").to_pylist()) == ["en"] * 5 + ["ru"]
+    file_schema = pq.read_schema(en[0])
+    assert "lang" not in file_schema.names and "date" not in file_schema.names
+    assert file_schema.field("start").type == QUOTES.field("start").type
+
+
+def test_timestamps_are_utc_micros(tmp_path):
+    import pyarrow as pa
+
+    from transforms.write.files import write_parquet
+
+    when = datetime(2024, 1, 2, 3, 4, 5, 123456, tzinfo=timezone.utc)
+    schema = pa.schema([pa.field("t", pa.timestamp("us", tz="UTC"))])
+    path = str(tmp_path / "x" / "f.parquet")
+    write_parquet(path, pa.Table.from_pylist([{"t": when}], schema=schema), "zstd")
+    assert pq.read_table(path).column("t").to_pylist() == [when]

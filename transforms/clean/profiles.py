@@ -1,0 +1,150 @@
+"""Per-outlet knowledge, loaded from configs/sources.yaml: which domains belong to which outlet,
+which names an agency goes by, the outlet's time zone, and the furniture only it prints.
+
+Code here is generic; adding an outlet is a YAML edit (see the header of sources.yaml).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import tzinfo
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import yaml
+
+from transforms.clean.dates import zone_named
+from transforms.common.config import ConfigError
+
+_PROFILE_KEYS = {
+    "name", "agency", "domains", "aliases", "timezone", "signatures", "junk_lines", "junk_tails", "credits",
+    "republisher",
+}
+
+
+@dataclass
+class Profile:
+    name: str
+    agency: bool = False
+    domains: list[str] = field(default_factory=list)
+    aliases: list[str] = field(default_factory=list)
+    timezone: tzinfo | None = None
+    signatures: list[re.Pattern] = field(default_factory=list)  # text marks of the outlet's own copy
+    junk_lines: list[re.Pattern] = field(default_factory=list)  # whole paragraphs that are furniture
+    junk_tails: list[re.Pattern] = field(default_factory=list)  # furniture glued to a paragraph's end
+    credits: list[re.Pattern] = field(default_factory=list)  # text that credits this agency
+    republisher: bool = False  # an aggregator or wire republisher: its copy is never the original
+
+
+def _key(name: str) -> str:
+    """Lookup key of a name: case-folded, dots, hyphens and spaces dropped ("A.P." == "AP")."""
+    return re.sub(r"[\s.\-_'’]+", "", name.casefold())
+
+
+class ProfileSet:
+    """All profiles, indexed by domain and by every name they go by."""
+
+    def __init__(self, profiles: list[Profile]):
+        self.profiles = profiles
+        self._by_domain = {d.lower().removeprefix("www."): p for p in profiles for d in p.domains}
+        self._by_name = {}
+        for profile in profiles:
+            for name in [profile.name, *profile.aliases]:
+                self._by_name.setdefault(_key(name), profile)
+        self.junk_lines = [(p, pattern) for p in profiles for pattern in p.junk_lines]
+        self.junk_tails = [(p, pattern) for p in profiles for pattern in p.junk_tails]
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> ProfileSet:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                data = yaml.safe_load(handle)
+        except OSError as error:
+            raise ConfigError(f"cannot read sources file {path}: {error.strerror or error}") from error
+        except yaml.YAMLError as error:
+            mark = getattr(error, "problem_mark", None)
+            where = f" (line {mark.line + 1})" if mark else ""
+            raise ConfigError(f"invalid YAML in sources file {path}{where}") from error
+        if not isinstance(data, dict) or not isinstance(data.get("outlets"), list):
+            raise ConfigError(f"sources file {path} must hold a list under 'outlets'")
+        return cls([_parse_profile(entry, path, i) for i, entry in enumerate(data["outlets"], 1)])
+
+    def by_url(self, url: str | None) -> Profile | None:
+        host = domain_of(url)
+        while host:
+            if host in self._by_domain:
+                return self._by_domain[host]
+            host = host.partition(".")[2] if host.count(".") > 1 else ""
+        return None
+
+    def by_name(self, name: str | None) -> Profile | None:
+        return self._by_name.get(_key(name)) if name else None
+
+    def agency(self, name: str | None) -> str | None:
+        """The normalised name of an agency called `name` ("Associated Press" -> "AP"), else None."""
+        profile = self.by_name(name)
+        return profile.name if profile and profile.agency else None
+
+    def by_signature(self, text: str) -> Profile | None:
+        for profile in self.profiles:
+            if any(pattern.search(text) for pattern in profile.signatures):
+                return profile
+        return None
+
+    def credit_in(self, text: str) -> str | None:
+        """An agency credited by one of the profiles' credit patterns anywhere in `text`."""
+        for profile in self.profiles:
+            if any(pattern.search(text) for pattern in profile.credits):
+                return profile.name
+        return None
+
+
+def domain_of(url: str | None) -> str:
+    if not url:
+        return ""
+    try:
+        host = urlsplit(url if "//" in url else f"//{url}").hostname or ""
+    except ValueError:
+        return ""
+    return host.lower().removeprefix("www.")
+
+
+def _parse_profile(entry: object, path: str | Path, index: int) -> Profile:
+    where = f"sources file {path}, outlet #{index}"
+    if not isinstance(entry, dict) or not isinstance(entry.get("name"), str):
+        raise ConfigError(f"{where}: each outlet needs a 'name'")
+    unknown = set(entry) - _PROFILE_KEYS
+    if unknown:
+        raise ConfigError(f"{where} ({entry['name']}): unknown key(s) {', '.join(sorted(unknown))}")
+    zone = entry.get("timezone")
+    if zone is not None and zone_named(zone) is None:
+        raise ConfigError(f"{where} ({entry['name']}): unknown time zone {zone!r}")
+
+    def strings(key: str) -> list[str]:
+        value = entry.get(key) or []
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where} ({entry['name']}): '{key}' must be a list of strings")
+        return value
+
+    def patterns(key: str, flags: int = 0) -> list[re.Pattern]:
+        compiled = []
+        for source in strings(key):
+            try:
+                compiled.append(re.compile(source, flags))
+            except re.error as error:
+                raise ConfigError(f"{where} ({entry['name']}): bad regex in '{key}': {error}") from error
+        return compiled
+
+    return Profile(
+        name=entry["name"],
+        agency=bool(entry.get("agency", False)),
+        domains=strings("domains"),
+        aliases=strings("aliases"),
+        timezone=zone_named(zone),
+        signatures=patterns("signatures", re.M),
+        junk_lines=patterns("junk_lines", re.I),
+        junk_tails=patterns("junk_tails", re.I),
+        credits=patterns("credits", re.M),
+        republisher=bool(entry.get("republisher", False)),
+    )
