@@ -16,8 +16,9 @@ from transforms.clean.profiles import ProfileSet
 from transforms.common.config import PROJECT_ROOT, load_config
 from transforms.dedup import index as dedup_state
 from transforms.dedup.beam import Deduplicate, keep_canonical_only
-from transforms.dedup.clusters import agency_key, choose_canonical, same_story
+from transforms.dedup.clusters import agency_key, choose_canonical, resolve_clusters
 from transforms.dedup.minhash import content_hash, fingerprint
+from transforms.dedup.verify import same_story
 
 SETTINGS = load_config()["dedup"]
 T0 = datetime(2024, 5, 1, 12, 0, tzinfo=timezone.utc)
@@ -102,7 +103,7 @@ def run_dedup(articles, state_dir=None, full_refresh=False):
     with tempfile.TemporaryDirectory() as folder:
         with beam.Pipeline(runner="FnApiRunner") as pipeline:
             rows = (pipeline | beam.Create(articles)
-                    | Deduplicate(SETTINGS, state_dir=state_dir, full_refresh=full_refresh))
+                    | Deduplicate(SETTINGS, state_dir=state_dir, full_refresh=full_refresh))["articles"]
             _ = (rows
                  | beam.Map(lambda r: json.dumps([r["article_id"], r["cluster_id"], r["is_canonical"],
                                                   r["canonical_id"]]))
@@ -176,8 +177,6 @@ def test_dedup_settings_are_typed(key):
 
 
 def test_republisher_copy_is_not_canonical_even_when_earlier():
-    from transforms.dedup.clusters import choose_canonical
-
     members = [
         {"article_id": "agg", "source": "Aggregator", "republisher": True, "published_at": 1000.0,
          "text_len": 500, "completeness": 1.0},
@@ -197,3 +196,17 @@ def test_profiles_mark_republishers():
     profiles = ProfileSet.from_file(PROJECT_ROOT / "configs" / "sources.yaml")
     assert profiles.by_url("https://www.msn.com/en-us/news/x").republisher
     assert not profiles.by_url("https://tass.com/politics/1").republisher
+
+
+def test_resolve_clusters_joins_an_earlier_cluster_and_reports_the_change():
+    earlier = {"old": {"article_id": "old", "source": "AP", "credited_agency": "AP", "published_at": 10.0,
+                       "text_len": 100, "cluster_id": "c-old", "is_canonical": True}}
+    metas = [{"article_id": "new", "source": "MSN", "credited_agency": "AP", "published_at": 5.0,
+              "text_len": 100}]
+    out = list(resolve_clusters([("new", "old", 1.0, 1.0)], metas, earlier))
+    kinds = dict((kind, value) for kind, value in out if kind != "change")
+    assert kinds["assign"] == {"new": ("c-old", "old")}  # the agency's own copy stays canonical
+    assert [value for kind, value in out if kind == "change"] == [
+        {"cluster_id": "c-old", "canonical_id": "old", "previous_canonical_id": "old", "members": 2,
+         "merged_cluster_ids": []}]
+    assert earlier["old"]["cluster_id"] == "c-old" and "new" not in earlier  # input left as it was
