@@ -15,6 +15,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline import runinfo
 from transforms.articles.beam import NAMESPACE, QUOTES, ProcessRecords
+from transforms.clean.profiles import ProfileSet
 from transforms.common.rejects import REJECTS
 from transforms.common.schemas import REJECTS_PARTITION_BY
 from transforms.dedup.beam import Deduplicate, keep_canonical_only
@@ -79,8 +80,9 @@ def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: 
     records = (local, fetched["records"]) | "AllRecords" >> beam.Flatten()
     processed = records | "Process" >> beam.ParDo(
         ProcessRecords(config, run_id, now)).with_outputs(REJECTS, QUOTES, main="articles")
+    republishers = ProfileSet.from_config(config["clean"]).republisher_keys()
     dedup = processed.articles | "Deduplicate" >> Deduplicate(
-        config["dedup"], request.state_dir, request.full_refresh)
+        config["dedup"], request.state_dir, request.full_refresh, republishers)
     articles = dedup["articles"] | "CountClusters" >> beam.Map(count_clusters)
     quotes = processed[QUOTES]
     ingested = articles  # every row counts as ingested, also those --drop-duplicates leaves out

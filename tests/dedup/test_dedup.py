@@ -16,6 +16,7 @@ from transforms.clean.profiles import ProfileSet
 from transforms.common.config import PROJECT_ROOT, load_config
 from transforms.dedup import index as dedup_state
 from transforms.dedup.beam import Deduplicate, keep_canonical_only
+from transforms.dedup.candidates import article_meta
 from transforms.dedup.clusters import agency_key, choose_canonical, resolve_clusters
 from transforms.dedup.minhash import content_hash, fingerprint
 from transforms.dedup.verify import same_story
@@ -190,12 +191,17 @@ def test_republisher_copy_is_not_canonical_even_when_earlier():
 
 
 def test_profiles_mark_republishers():
-    from transforms.clean.profiles import ProfileSet
-    from transforms.common.config import PROJECT_ROOT
-
-    profiles = ProfileSet.from_file(PROJECT_ROOT / "configs" / "sources.yaml")
+    profiles = ProfileSet.from_config({})
     assert profiles.by_url("https://www.msn.com/en-us/news/x").republisher
     assert not profiles.by_url("https://tass.com/politics/1").republisher
+
+
+def test_republisher_is_derived_from_the_row_source_not_carried_in_the_row():
+    keys = ProfileSet.from_config({}).republisher_keys()
+    msn = article_meta({"article_id": "a", "source": "MSN"}, 10, keys)
+    tass = article_meta({"article_id": "b", "source": "TASS"}, 10, keys)
+    unknown = article_meta({"article_id": "c", "source": "example.org"}, 10, keys)
+    assert msn["republisher"] and not tass["republisher"] and not unknown["republisher"]
 
 
 def test_resolve_clusters_joins_an_earlier_cluster_and_reports_the_change():

@@ -19,7 +19,7 @@ from apache_beam.metrics import Metrics
 from transforms.articles.rows import partition_date, source_of
 from transforms.clean.cleaner import Cleaner
 from transforms.common import ids
-from transforms.common.records import RawRecord
+from transforms.common.records import ArticleRow, QuoteRow, RawRecord
 from transforms.common.rejects import REJECTS, make_reject, reject_from_exception
 from transforms.extract.html import ExtractionError, draft_from_record
 from transforms.lang.detector import LanguageDetector
@@ -81,9 +81,9 @@ class ProcessRecords(beam.DoFn):
         for quote in quotes:
             yield beam.pvalue.TaggedOutput(QUOTES, quote)
 
-    def article_row(self, record: RawRecord, cleaned, lang: str, confidence: float) -> dict:
+    def article_row(self, record: RawRecord, cleaned, lang: str, confidence: float) -> ArticleRow:
         article_id = ids.article_id(record.url, record.source_id, record.html or record.text)
-        return {
+        return ArticleRow(**{
             "article_id": article_id,
             "source_id": record.source_id,
             "input_ref": record.input_ref,
@@ -99,14 +99,13 @@ class ProcessRecords(beam.DoFn):
             "lang": lang,
             "lang_confidence": confidence,
             "from_feed_content": record.from_feed_content,
-            "republisher": cleaned.republisher,  # for the canonical choice; not a column
             "ingested_at": self.ingested_at,
             "run_id": self.run_id,
             "date": partition_date(cleaned.published_at, self.ingested_at),
-        }
+        })
 
-    def quote_row(self, article: dict, quote) -> dict:
-        return {
+    def quote_row(self, article: ArticleRow, quote) -> QuoteRow:
+        return QuoteRow(**{
             "quote_id": ids.quote_id(article["article_id"], quote.start, quote.end),
             "article_id": article["article_id"],
             "text": quote.text,
@@ -120,7 +119,7 @@ class ProcessRecords(beam.DoFn):
             "date": article["date"],
             "lang": article["lang"],
             "source": article["source"],
-        }
+        })
 
     def progress(self):
         self.seen += 1

@@ -39,6 +39,12 @@ def read_yaml(path: str | os.PathLike) -> Any:
         raise ConfigError(f"invalid YAML in {path}{where}: {problem}") from error
 
 
+def project_path(path: str | os.PathLike) -> Path:
+    """A path from the config: absolute as given, else relative to the project root."""
+    path = Path(path)
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
 def load_config(path: str | os.PathLike | None = None) -> dict:
     """The defaults, with the file at `path` (if any) merged over them and validated."""
     defaults = read_yaml(DEFAULT_CONFIG)

@@ -40,8 +40,9 @@ class Fingerprinter(beam.DoFn):
     META = "meta"
     ARTICLES = "articles"  # the article with its content_hash, from the same tokens
 
-    def __init__(self, settings: dict):
+    def __init__(self, settings: dict, republishers: frozenset[str] = frozenset()):
         self.settings = settings
+        self.republishers = republishers
 
     def setup(self):
         self.hasher = MinHasher(self.settings["num_perm"], self.settings["seed"])
@@ -51,7 +52,8 @@ class Fingerprinter(beam.DoFn):
         fp = fingerprint_tokens(words, self.settings["shingle_size"])
         bands = band_keys(self.hasher.signature(fp.unique), self.settings["band_rows"])
         yield article["article_id"], (pack(fp), np.array(bands, dtype=np.uint64).tobytes(), False)
-        yield beam.pvalue.TaggedOutput(self.META, article_meta(article, int(fp.words.size)))
+        meta = article_meta(article, int(fp.words.size), self.republishers)
+        yield beam.pvalue.TaggedOutput(self.META, meta)
         yield beam.pvalue.TaggedOutput(self.ARTICLES, {**article, "content_hash": hash_tokens(words)})
 
 
@@ -114,9 +116,11 @@ class Deduplicate(beam.PTransform):
     content_hash; "clusters": one row per earlier cluster that this run changed (new members,
     a merge, or a new canonical): see docs/dedup.md}."""
 
-    def __init__(self, settings: dict, state_dir: str | None = None, full_refresh: bool = False):
+    def __init__(self, settings: dict, state_dir: str | None = None, full_refresh: bool = False,
+                 republishers: frozenset[str] = frozenset()):
         super().__init__()
         self.settings = settings
+        self.republishers = republishers  # name keys of republishing outlets: never canonical
         self.state_dir = state_dir
         self.full_refresh = full_refresh
 
@@ -124,7 +128,8 @@ class Deduplicate(beam.PTransform):
         settings = self.settings
         shards = settings["state_shards"]
         generation = None if self.full_refresh else state.live_generation(self.state_dir)
-        fingerprinted = articles | "Fingerprint" >> beam.ParDo(Fingerprinter(settings)).with_outputs(
+        fingerprinter = Fingerprinter(settings, self.republishers)
+        fingerprinted = articles | "Fingerprint" >> beam.ParDo(fingerprinter).with_outputs(
             Fingerprinter.META, Fingerprinter.ARTICLES, main="records")
         new, metas = fingerprinted.records, fingerprinted[Fingerprinter.META]
         hashed = fingerprinted[Fingerprinter.ARTICLES]

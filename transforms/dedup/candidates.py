@@ -13,6 +13,7 @@ from datetime import datetime
 
 import numpy as np
 
+from transforms.common.names import name_key
 from transforms.dedup.clusters import UnionFind
 
 # Band keys go through the GroupByKey under this many coarse keys (band key mod BAND_SHARDS),
@@ -21,8 +22,10 @@ from transforms.dedup.clusters import UnionFind
 BAND_SHARDS = 512
 
 
-def article_meta(article: dict, words: int) -> dict:
-    """What the canonical choice needs of an article (kept in the state index too)."""
+def article_meta(article: dict, words: int, republishers: frozenset[str] = frozenset()) -> dict:
+    """What the canonical choice needs of an article (kept in the state index too). `republishers`:
+    the name keys of the outlets whose profile marks them aggregators or wire republishers
+    (clean.profiles.ProfileSet.republisher_keys), matched against the row's `source`."""
     published = article.get("published_at")
     return {
         "article_id": article["article_id"],
@@ -31,7 +34,7 @@ def article_meta(article: dict, words: int) -> dict:
         "credited_agency": article.get("credited_agency"),
         "published_at": published.timestamp() if isinstance(published, datetime) else published,
         "text_len": words,
-        "republisher": bool(article.get("republisher")),
+        "republisher": name_key(article.get("source")) in republishers,
     }
 
 

@@ -4,11 +4,12 @@ canonical choice, and the resolution of this run's edges against the earlier run
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from datetime import datetime
 
 import xxhash
+
+from transforms.common.names import name_key
 
 
 class UnionFind:
@@ -49,8 +50,7 @@ def agency_key(name: str | None) -> str | None:
     """Comparison key of an outlet or agency name. `source` and `credited_agency` already hold
     the canonical names of configs/sources.yaml (the cleaning stage maps "Associated Press",
     apnews.com and "A.P." to "AP"), so case, dots, hyphens and spaces are all that differ."""
-    key = re.sub(r"[\s.\-_'’]+", "", name.casefold()) if name else ""
-    return key or None
+    return name_key(name) or None
 
 
 def cluster_agency(members: list[dict]) -> str | None:
