@@ -14,8 +14,9 @@ from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline import runinfo
-from transforms.articles.beam import NAMESPACE, QUOTES, ProcessRecords
+from transforms.articles.beam import QUOTES, ProcessRecords
 from transforms.clean.profiles import ProfileSet
+from transforms.common.metrics import METRICS_NAMESPACE as NAMESPACE
 from transforms.common.rejects import REJECTS
 from transforms.common.schemas import REJECTS_PARTITION_BY
 from transforms.dedup.beam import Deduplicate, keep_canonical_only
