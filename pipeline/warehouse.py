@@ -9,6 +9,7 @@ import os
 import duckdb
 import pyarrow as pa
 
+from transforms.common.config import read_json
 from transforms.common.schemas import PARTITION_BY, PARTITION_TYPES, TABLES
 
 
@@ -109,8 +110,7 @@ def command_report(output: str) -> int:
     if runs:
         print("\nLast runs:")
         for path in runs:
-            with open(path, encoding="utf-8") as handle:
-                record = json.load(handle)
+            record = read_json(path, "run record")
             counts = record["counts"]
             print(f"  {record['run_id']}: {counts['articles']} articles, {counts['rejects']} rejects, "
                   f"{counts['quotes']} quotes, {record['duration_s']} s")

@@ -61,6 +61,8 @@ class ProcessRecords(beam.DoFn):
                 return
         self.articles.inc()
         self.quotes.inc(len(work.quotes))
+        for name in work.counts:
+            Metrics.counter(METRICS_NAMESPACE, name).inc()
         self.progress()
         yield work.article
         for quote in work.quotes:

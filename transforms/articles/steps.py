@@ -62,6 +62,10 @@ class Work:
     confidence: float = 0.0
     article: ArticleRow | None = None
     quotes: list[QuoteRow] = field(default_factory=list)
+    counts: tuple[str, ...] = ()  # counters a step asks the wrapper to add one to (run record)
+
+    def counted(self, name: str) -> Work:
+        return replace(self, counts=(*self.counts, name))
 
     def content(self) -> str | None:
         """What a reject's excerpt is cut from."""
