@@ -18,7 +18,7 @@ from transforms.common.names import name_key
 
 _PROFILE_KEYS = {
     "name", "agency", "domains", "aliases", "timezone", "signatures", "junk_lines", "junk_tails", "credits",
-    "republisher",
+    "republisher", "example",  # example: a made-up text for tests/clean/test_profiles.py
 }
 
 
