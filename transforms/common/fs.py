@@ -6,12 +6,15 @@ path-to-filesystem dispatcher (local, GCS, S3...), not pipeline code.
 
 from __future__ import annotations
 
+import gzip
 import json
 import uuid
+from typing import BinaryIO
 
 from apache_beam.io.filesystems import FileSystems
 
-__all__ = ["FileSystems", "exists", "join", "read_bytes", "write_atomic", "write_json_atomic"]
+__all__ = ["FileSystems", "exists", "join", "open_maybe_gzip", "read_bytes", "write_atomic",
+           "write_json_atomic"]
 
 
 def join(base: str, *parts: str) -> str:
@@ -27,6 +30,12 @@ def read_bytes(path: str) -> bytes:
         return handle.read()
 
 
+def open_maybe_gzip(path: str) -> BinaryIO:
+    """A local file for binary reading, inflated on the fly when its name ends in .gz (reads stop
+    where the caller stops: a gzip bomb costs only what is read)."""
+    return gzip.open(path, "rb") if path.lower().endswith(".gz") else open(path, "rb")
+
+
 def write_atomic(path: str, data: bytes) -> None:
     """Write to a temporary sibling, then rename: readers see the old file or the new one whole
     (os.replace locally; on object stores an object appears only once complete)."""
@@ -37,5 +46,5 @@ def write_atomic(path: str, data: bytes) -> None:
     FileSystems.rename([temporary], [path])
 
 
-def write_json_atomic(path: str, payload: object) -> None:
-    write_atomic(path, json.dumps(payload, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8"))
+def write_json_atomic(path: str, payload: object, indent: int = 1) -> None:
+    write_atomic(path, json.dumps(payload, ensure_ascii=False, sort_keys=True, indent=indent).encode("utf-8"))

@@ -8,12 +8,12 @@ Every file ends as records or as reject rows: nothing here raises on bad content
 from __future__ import annotations
 
 import glob
-import gzip
 import json
 import logging
 import os
 from collections.abc import Iterator
 
+from transforms.common import fs
 from transforms.common.records import RawRecord
 from transforms.common.rejects import make_reject, reject_from_exception
 
@@ -89,8 +89,7 @@ class RecordTooLarge(ValueError):
 def read_bytes(path: str, limit: int) -> bytes:
     """The file's content (inflated if .gz), at most `limit` bytes, else RecordTooLarge.
     Reading stops at the limit, so a huge file or a gzip bomb costs no memory."""
-    opener = gzip.open if path.lower().endswith(".gz") else open
-    with opener(path, "rb") as handle:
+    with fs.open_maybe_gzip(path) as handle:
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise RecordTooLarge(f"larger than input.max_record_bytes ({limit} bytes)")
@@ -165,9 +164,8 @@ JSONL_FIELDS = ("id", "url", "source", "title", "summary", "text", "html", "publ
 
 def read_jsonl(path: str, limit: int) -> Iterator[RawRecord | dict]:
     """One record per non-blank line; a bad line is a reject naming `path:LINE`."""
-    opener = gzip.open if path.lower().endswith(".gz") else open
     try:
-        with opener(path, "rb") as handle:
+        with fs.open_maybe_gzip(path) as handle:
             for number, line in enumerate(_bounded_lines(handle, limit), start=1):
                 yield parse_jsonl_line(f"{path}:{number}", line)
     except (OSError, EOFError) as error:  # unreadable or truncated .gz: the rest is lost
