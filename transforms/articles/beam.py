@@ -16,7 +16,7 @@ from datetime import datetime
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from transforms.articles.rows import partition_date, source_of
+from transforms.articles.rows import partition_date, sane_published, source_of
 from transforms.clean.cleaner import Cleaner
 from transforms.common import ids
 from transforms.common.records import RawRecord
@@ -83,6 +83,9 @@ class ProcessRecords(beam.DoFn):
 
     def article_row(self, record: RawRecord, cleaned, lang: str, confidence: float) -> dict:
         article_id = ids.article_id(record.url, record.source_id, record.html or record.text)
+        published_at = sane_published(cleaned.published_at, self.ingested_at)
+        if cleaned.published_at and not published_at:
+            Metrics.counter(NAMESPACE, "published_out_of_range").inc()
         return {
             "article_id": article_id,
             "source_id": record.source_id,
@@ -95,14 +98,14 @@ class ProcessRecords(beam.DoFn):
             "text": cleaned.text,
             "dateline_place": cleaned.dateline_place,
             "authors": list(cleaned.authors),
-            "published_at": cleaned.published_at,
+            "published_at": published_at,
             "lang": lang,
             "lang_confidence": confidence,
             "from_feed_content": record.from_feed_content,
             "republisher": cleaned.republisher,  # for the canonical choice; not a column
             "ingested_at": self.ingested_at,
             "run_id": self.run_id,
-            "date": partition_date(cleaned.published_at, self.ingested_at),
+            "date": partition_date(published_at, self.ingested_at),
         }
 
     def quote_row(self, article: dict, quote) -> dict:
