@@ -116,8 +116,8 @@ class ProcessRecords(beam.DoFn):
             "speaker": quote.speaker,
             "speaker_mention": quote.speaker_mention,
             "cue": quote.cue,
-            "start": quote.start,
-            "end": quote.end,
+            "start_char": quote.start,
+            "end_char": quote.end,
             "run_id": self.run_id,
             # partition values of the article, so a story's quotes sit beside it
             "date": article["date"],
