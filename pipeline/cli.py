@@ -37,6 +37,8 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="write only each story's canonical row (and its quotes); default: all rows")
     parser.add_argument("--run-id", default="", help="name of this run (default: UTC time + random)")
     parser.add_argument("--verbose", action="store_true", help="debug logging and tracebacks")
+    parser.add_argument("--log-format", choices=logs.FORMATS, default="text",
+                        help="text (ISO 8601 UTC timestamps) or json (one object a line)")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -179,7 +181,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     verbose = getattr(args, "verbose", False)
-    logs.setup(verbose)
+    logs.setup(verbose, getattr(args, "log_format", "text"))
     from pipeline.warehouse import MissingOutput
     from transforms.common.config import ConfigError
     from transforms.read.files import InputError

@@ -10,12 +10,12 @@ reject naming that stage.
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
+from transforms.articles.progress import Progress
 from transforms.articles.rows import partition_date, sane_published, source_of
 from transforms.clean.cleaner import Cleaner
 from transforms.common import ids
@@ -28,16 +28,16 @@ from transforms.quotes.extractor import QuoteExtractor
 LOG = logging.getLogger("newspipe.progress")
 QUOTES = "quotes"
 NAMESPACE = "newspipe"
-PROGRESS_EVERY = 500
 
 
 class ProcessRecords(beam.DoFn):
     """raw record dict -> article row (main), quote rows (QUOTES), rejects (REJECTS)."""
 
-    def __init__(self, config: dict, run_id: str, ingested_at: datetime):
+    def __init__(self, config: dict, run_id: str, ingested_at: datetime, expected: int = 0):
         self.config = config
         self.run_id = run_id
         self.ingested_at = ingested_at
+        self.expected = expected  # records this run expects, for progress and ETA (0: unknown)
 
     def setup(self):
         self.cleaner = Cleaner.from_config(self.config["clean"])
@@ -45,10 +45,10 @@ class ProcessRecords(beam.DoFn):
         self.quoter = QuoteExtractor.from_config(self.config["quotes"])
         self.articles = Metrics.counter(NAMESPACE, "articles")
         self.quotes = Metrics.counter(NAMESPACE, "quotes")
-        self.seen = 0
-        self.started = time.monotonic()
+        self.tracker = Progress.shared(self.run_id, self.expected)
 
     def process(self, raw: dict):
+        self.tracker.tick()
         record = RawRecord(**raw)
         stage = "extract"
         try:
@@ -76,7 +76,6 @@ class ProcessRecords(beam.DoFn):
             return
         self.articles.inc()
         self.quotes.inc(len(quotes))
-        self.progress()
         yield article
         for quote in quotes:
             yield beam.pvalue.TaggedOutput(QUOTES, quote)
@@ -124,9 +123,3 @@ class ProcessRecords(beam.DoFn):
             "lang": article["lang"],
             "source": article["source"],
         }
-
-    def progress(self):
-        self.seen += 1
-        if self.seen % PROGRESS_EVERY == 0:
-            rate = self.seen / max(time.monotonic() - self.started, 1e-9)
-            LOG.info("processed %d articles in this worker (%.1f/s)", self.seen, rate)
