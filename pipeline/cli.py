@@ -68,6 +68,8 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("sql", help='e.g. "select source, count(*) from articles group by 1"')
     report = commands.add_parser("report", help="a readable summary of an output folder")
     report.add_argument("--output", default=DEFAULT_OUTPUT, metavar="DIR")
+    report.add_argument("--html", metavar="FILE", help="write a self-contained HTML page of charts "
+                        "(articles, rejects, clusters, run durations, freshness) instead")
     schema = commands.add_parser(
         "schema", help="the tables' schema for a warehouse",
         description="duckdb: views over OUTPUT's Hive folders (runs as printed); spark: CREATE TABLE "
@@ -199,7 +201,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "query":
             return warehouse.command_query(args.output, args.sql)
         if args.command == "report":
-            return warehouse.command_report(args.output)
+            return warehouse.command_report(args.output, args.html)
         return command_schema(args)
     except (UsageError, ConfigError, InputError, StateError, MissingOutput) as error:
         print(f"pipeline: error: {error}", file=sys.stderr)

@@ -8,6 +8,7 @@ import os
 
 import duckdb
 
+from pipeline import report_html
 from pipeline.ddl import duckdb_view
 from transforms.common.schemas import TABLES
 
@@ -53,8 +54,12 @@ def command_query(output: str, sql: str) -> int:
     return 0
 
 
-def command_report(output: str) -> int:
+def command_report(output: str, html_path: str | None = None) -> int:
     con = connect(output)
+    if html_path:
+        report_html.write_html(con, output, html_path)
+        print(f"report written to {html_path}")
+        return 0
     print(f"Output folder: {os.path.abspath(output)}")
     for table in TABLES:
         print(f"  {table}: {con.sql(f'SELECT count(*) FROM {table}').fetchall()[0][0]} rows")

@@ -6,9 +6,11 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
 from pathlib import Path
 
 import duckdb
+import lxml.html
 import pyarrow.dataset as ds
 import pytest
 
@@ -101,3 +103,34 @@ def test_query_and_report_on_a_missing_folder_stop_with_one_line(tmp_path):
         assert result.returncode == 2, result
         assert len(result.stderr.strip().splitlines()) == 1 and "nowhere" in result.stderr
         assert "rows" not in result.stdout
+
+
+CHARTS = ("articles-by-source", "articles-by-lang", "rejects-by-type", "cluster-sizes", "run-durations")
+
+
+def browser() -> str | None:
+    return next(filter(None, map(shutil.which, ("chromium", "chromium-browser", "google-chrome"))), None)
+
+
+def test_html_report_renders_its_charts_in_a_headless_browser(output, tmp_path):
+    out, _ = output
+    page = tmp_path / "report.html"
+    result = run_cli("report", "--output", str(out), "--html", str(page))
+    assert result.returncode == 0, result.stderr
+    source = page.read_text()
+    assert "<script src" not in source and "<link" not in source  # self-contained: nothing fetched
+    assert source.count("http") == source.count("http://www.w3.org/2000/svg")
+    chromium = browser()
+    if chromium is None:
+        pytest.skip("no chromium: apt-get install -y chromium to render the report")
+    rendered = subprocess.run(
+        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+         "--disable-extensions", f"--user-data-dir={tmp_path / 'profile'}", "--dump-dom", page.as_uri()],
+        capture_output=True, text=True, timeout=120)
+    tree = lxml.html.fromstring(rendered.stdout)
+    for name in CHARTS:
+        chart = tree.xpath(f'//figure[@data-chart="{name}"]')
+        assert chart, name
+        assert chart[0].xpath('.//*[local-name()="svg"]//*[local-name()="rect"][@class="bar"]'), name
+    tile = tree.xpath('//figure[@data-chart="freshness"]//div[@data-age-seconds]')
+    assert tile and float(tile[0].get("data-age-seconds")) > 0

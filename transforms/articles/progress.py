@@ -58,6 +58,8 @@ class Progress:
 
 def duration(seconds: float) -> str:
     seconds = round(seconds)
+    if seconds >= 2 * 86400:
+        return f"{seconds // 86400} d {seconds % 86400 // 3600} h"
     hours, rest = divmod(seconds, 3600)
     minutes, secs = divmod(rest, 60)
     if hours:
