@@ -135,7 +135,11 @@ def render(con: duckdb.DuckDBPyConnection, output: str, now: datetime | None = N
     figures.append(figure("cluster-sizes", "Stories by number of copies (cluster size)",
                           bar_chart([str(n) for n, _ in sizes], {"stories": [c for _, c in sizes]})))
     runs = run_records(output)
-    durations = {"duration": [float(r.get("duration_s") or 0) for r in runs]}
+    seconds = [float(r.get("duration_s") or 0) for r in runs]
+    failed = ["fail" in str(r.get("status", "")) for r in runs]  # failed runs in their own colour
+    durations = {"finished": [0.0 if bad else s for s, bad in zip(seconds, failed, strict=True)]}
+    if any(failed):
+        durations["failed"] = [s if bad else 0.0 for s, bad in zip(seconds, failed, strict=True)]
     figures.append(figure("run-durations", "Run durations (latest runs)",
                           bar_chart([str(r.get("run_id", "?")) for r in runs], durations, " s")))
     figures.append(figure("freshness", "Freshness", freshness(con, now)))

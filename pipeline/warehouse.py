@@ -85,7 +85,9 @@ def command_report(output: str, html_path: str | None = None) -> int:
         for path in runs:
             with open(path, encoding="utf-8") as handle:
                 record = json.load(handle)
-            counts = record["counts"]
-            print(f"  {record['run_id']}: {counts['articles']} articles, {counts['rejects']} rejects, "
-                  f"{counts['quotes']} quotes, {record['duration_s']} s")
+            counts = record.get("counts") or {}  # a failed run's record may have none
+            status = " (failed)" if "fail" in str(record.get("status", "")) else ""
+            print(f"  {record.get('run_id', path)}{status}: {counts.get('articles', 0)} articles, "
+                  f"{counts.get('rejects', 0)} rejects, {counts.get('quotes', 0)} quotes, "
+                  f"{record.get('duration_s', '?')} s")
     return 0
