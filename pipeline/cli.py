@@ -81,7 +81,8 @@ def build_parser() -> argparse.ArgumentParser:
     schema.add_argument("--config", default=None, metavar="FILE",
                         help="the run's config, for output.partition_by")
     schema.add_argument("--table", choices=["articles", "quotes", "rejects", "clusters"],
-                        help="one table only (required for bigquery)")
+                        help="one table only (bigquery: its field list, the file bq takes; "
+                             "without it, one JSON object of every table's list)")
     return parser
 
 
@@ -168,9 +169,6 @@ def command_schema(args: argparse.Namespace) -> int:
     from pipeline import ddl
     from transforms.common.config import load_config
 
-    if args.format == "bigquery" and not args.table:
-        raise UsageError("--format bigquery prints one table's fields: "
-                         "add --table articles|quotes|rejects|clusters")
     output = args.output.rstrip("/") or "/"
     if "://" not in output:
         output = os.path.abspath(output)

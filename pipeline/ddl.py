@@ -4,7 +4,8 @@
   the SQL runs in DuckDB as printed.
 - spark: CREATE TABLE ... USING PARQUET PARTITIONED BY (the config's partition keys) LOCATION,
   then MSCK REPAIR TABLE, without which Spark sees no partition (and no row).
-- bigquery: one table's JSON field list (`--table`), as `bq load` and `bq mkdef` take it. It
+- bigquery: one table's JSON field list (`--table`), as `bq load` takes it (without
+  `--table`, one JSON object of every table's list). It
   holds the files' columns only: BigQuery refuses partition keys that are also file columns;
   they come from the source URI prefix (`{date:DATE}/{lang:STRING}`, printed on stderr).
 """
@@ -141,9 +142,14 @@ def command_schema(fmt: str, output: str, partition_by: tuple[str, ...], table: 
     """Print the schema; `output` is where the tables are (absolute, or a gs:// / s3:// URL)."""
     tables = [table] if table else list(TABLES)
     if fmt == "bigquery":
-        print(json.dumps(bigquery_fields(tables[0], partition_by), indent=2))
-        print(f"# {tables[0]}: --hive_partitioning_mode=CUSTOM --hive_partitioning_source_uri_prefix="
-              f"{bigquery_prefix(tables[0], output, partition_by)}", file=sys.stderr)
+        if table:
+            print(json.dumps(bigquery_fields(table, partition_by), indent=2))
+        else:  # an overview; bq takes one table's list: --table T
+            print(json.dumps({name: bigquery_fields(name, partition_by) for name in tables}, indent=2))
+            print("# a bq schema file holds one table's fields: add --table T", file=sys.stderr)
+        for name in tables:
+            print(f"# {name}: --hive_partitioning_mode=CUSTOM --hive_partitioning_source_uri_prefix="
+                  f"{bigquery_prefix(name, output, partition_by)}", file=sys.stderr)
         return 0
     make = duckdb_view if fmt == "duckdb" else spark_table
     print("\n\n".join(make(name, output, partition_by) for name in tables))

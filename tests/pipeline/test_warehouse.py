@@ -71,8 +71,10 @@ def test_bigquery_fields_match_the_parquet_files(output):
                 assert kinds[str(arrow.type)] == field["type"], field
                 assert (field["mode"] == "REQUIRED") == (not arrow.nullable), field
         assert "date" not in [f["name"] for f in fields]  # BigQuery takes partition keys from the URI
-    result = run_cli("schema", "--format", "bigquery")
-    assert result.returncode == 2 and "--table" in result.stderr
+    hint = run_cli("schema", "--format", "bigquery", "--table", "rejects", "--output", str(out)).stderr
+    assert f"{out}/rejects/{{date:DATE}}\n" in hint  # rejects have no lang partition
+    overview = json.loads(schema("--format", "bigquery", "--output", str(out), "--config", str(config)))
+    assert sorted(overview) == ["articles", "clusters", "quotes", "rejects"]
 
 
 def test_spark_ddl_follows_partition_by_and_discovers_partitions(output, tmp_path):
