@@ -30,7 +30,10 @@ TEST_REQUIRES = [
     "pytest==9.2.0",
     "pytest-httpserver==1.2.0",
     "ruff==0.17.6",
-    "wheel==0.45.1",  # the packaging test builds the wheel without network (--no-build-isolation)
+    # the packaging test builds the wheel and sdist offline (--no-build-isolation): the build tools
+    # must be in the venv (Python 3.12+ venvs come without setuptools)
+    "setuptools>=65.5",
+    "wheel==0.45.1",
 ]
 
 setup(
