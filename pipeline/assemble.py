@@ -14,6 +14,7 @@ from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline import runinfo
+from pipeline.estimate import expected_records
 from transforms.articles.beam import QUOTES, ProcessRecords
 from transforms.clean.profiles import ProfileSet
 from transforms.common.metrics import METRICS_NAMESPACE as NAMESPACE
@@ -64,7 +65,7 @@ def count_clusters(article: dict) -> dict:
 
 
 def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: list[str],
-          feeds: list[FeedSpec] = ()) -> None:
+          feeds: list[FeedSpec] = (), expected: int = 0) -> None:
     config = request.config
     run_id, now = request.run_id, request.started_at
     partition_by = config["output"]["partition_by"]
@@ -80,7 +81,7 @@ def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: 
         config["fetch"], list(feeds), urls, state_dir, full_refresh)
     records = (local, fetched["records"]) | "AllRecords" >> beam.Flatten()
     processed = records | "Process" >> beam.ParDo(
-        ProcessRecords(config, run_id, now)).with_outputs(REJECTS, QUOTES, main="articles")
+        ProcessRecords(config, run_id, now, expected)).with_outputs(REJECTS, QUOTES, main="articles")
     republishers = ProfileSet.from_config(config["clean"]).republisher_keys()
     dedup = processed.articles | "Deduplicate" >> Deduplicate(
         config["dedup"], request.state_dir, request.full_refresh, republishers)
@@ -116,12 +117,13 @@ def run(request: RunRequest) -> dict:
     files, feed_files = split_feed_files(files, request.config["input"])
     feeds = feed_specs(request.config["feeds"], [*request.feeds, *feed_files])
     state.State.load(request.state_dir, request.full_refresh)  # a corrupt state stops the run here
-    LOG.info("run %s: %d files, %d URLs, %d feeds -> %s", request.run_id, len(files), len(urls), len(feeds),
-             request.output)
+    expected = expected_records(files, urls)
+    LOG.info("run %s: %d files, %d URLs, %d feeds (~%d records) -> %s", request.run_id, len(files), len(urls),
+             len(feeds), expected, request.output)
     started = time.monotonic()
     options = PipelineOptions(request.beam_args)
     with beam.Pipeline(options=options) as pipeline:
-        build(pipeline, request, files, urls, feeds)
+        build(pipeline, request, files, urls, feeds, expected)
     result = pipeline.result if hasattr(pipeline, "result") else None
     counters = read_counters(result)
     counters.update(state.commit_pending(request.state_dir, request.run_id, request.full_refresh))

@@ -68,3 +68,12 @@ def test_byline_element_gives_the_author_hint():
             + "</article></body></html>")
     draft = draft_from_record(RawRecord("x.html", html=page), load_config()["extract"])
     assert draft.authors == ["AP"]
+
+
+def test_page_time_of_day_and_zone_are_kept():
+    page = PAGE.replace("<head>", '<head><meta property="article:published_time" '
+                                  'content="2024-03-05T14:30:00+01:00">')
+    draft = draft_from_record(RawRecord(input_ref="x", html=page), SETTINGS)
+    from transforms.clean.dates import parse_iso
+
+    assert parse_iso(draft.published).isoformat() == "2024-03-05T13:30:00+00:00"

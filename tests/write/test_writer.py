@@ -19,7 +19,7 @@ SETTINGS = {"max_rows_per_file": 2, "compression": "zstd"}
 
 def quote(i: int, lang: str = "en") -> dict:
     return {"quote_id": f"q{i}", "article_id": f"a{i}", "text": f"words {i}", "speaker": None,
-            "speaker_mention": None, "cue": "said", "start": i, "end": i + 5, "run_id": "r",
+            "speaker_mention": None, "cue": "said", "start_char": i, "end_char": i + 5, "run_id": "r",
             "date": "2024-01-02", "lang": lang, "source": "Example News/Wire"}
 
 
@@ -49,7 +49,7 @@ def test_write_table_splits_partitions_and_files(tmp_path):
     en = sorted((tmp_path / "quotes" / "date=2024-01-02" / "lang=en").glob("*.parquet"))
     file_schema = pq.read_schema(en[0])
     assert "lang" not in file_schema.names and "date" not in file_schema.names
-    assert file_schema.field("start").type == QUOTES.field("start").type
+    assert file_schema.field("start_char").type == QUOTES.field("start_char").type
     table = ds.dataset(tmp_path / "quotes", format="parquet", partitioning="hive").to_table()
     assert sorted(table.column("lang").to_pylist()) == ["en"] * 5 + ["ru"]
 

@@ -11,12 +11,12 @@ naming that step.
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
+from transforms.articles.progress import Progress
 from transforms.articles.steps import STEPS, Rejected, Step, Tools, Work
 from transforms.common.metrics import METRICS_NAMESPACE
 from transforms.common.records import RawRecord
@@ -24,27 +24,27 @@ from transforms.common.rejects import REJECTS, make_reject, reject_from_exceptio
 
 LOG = logging.getLogger("newspipe.progress")
 QUOTES = "quotes"
-PROGRESS_EVERY = 500
 
 
 class ProcessRecords(beam.DoFn):
     """raw record dict -> article row (main), quote rows (QUOTES), rejects (REJECTS)."""
 
-    def __init__(self, config: dict, run_id: str, ingested_at: datetime,
+    def __init__(self, config: dict, run_id: str, ingested_at: datetime, expected: int = 0,
                  steps: list[tuple[str, Step]] = STEPS):
         self.config = config
         self.run_id = run_id
         self.ingested_at = ingested_at
+        self.expected = expected  # records this run expects, for progress and ETA (0: unknown)
         self.steps = steps
 
     def setup(self):
         self.tools = Tools.from_config(self.config, self.run_id, self.ingested_at)
         self.articles = Metrics.counter(METRICS_NAMESPACE, "articles")
         self.quotes = Metrics.counter(METRICS_NAMESPACE, "quotes")
-        self.seen = 0
-        self.started = time.monotonic()
+        self.tracker = Progress.shared(self.run_id, self.expected)
 
     def process(self, raw: dict):
+        self.tracker.tick()
         work = Work(RawRecord(**raw))
         input_ref = work.record.input_ref
         for name, step in self.steps:
@@ -63,13 +63,6 @@ class ProcessRecords(beam.DoFn):
         self.quotes.inc(len(work.quotes))
         for name in work.counts:
             Metrics.counter(METRICS_NAMESPACE, name).inc()
-        self.progress()
         yield work.article
         for quote in work.quotes:
             yield beam.pvalue.TaggedOutput(QUOTES, quote)
-
-    def progress(self):
-        self.seen += 1
-        if self.seen % PROGRESS_EVERY == 0:
-            rate = self.seen / max(time.monotonic() - self.started, 1e-9)
-            LOG.info("processed %d articles in this worker (%.1f/s)", self.seen, rate)

@@ -3,7 +3,7 @@ language."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta, timezone
 from urllib.parse import urlsplit
 
 from transforms.common import ids
@@ -12,6 +12,18 @@ from transforms.common.records import ArticleRow, Cleaned, Quote, QuoteRow, RawR
 
 def partition_date(published_at: datetime | None, ingested_at: datetime) -> str:
     return (published_at or ingested_at).strftime("%Y-%m-%d")
+
+
+EARLIEST_PUBLISHED = datetime(1900, 1, 1, tzinfo=timezone.utc)
+LATEST_AHEAD = timedelta(days=1)  # clock skew and zone slips; beyond that a date is a misreading
+
+
+def sane_published(published_at: datetime | None, now: datetime) -> datetime | None:
+    """The publication time if plausible, else None: a year-0001 or next-year date read from a
+    page must not become a partition (nor make readers type the date column as text)."""
+    if published_at is None or not EARLIEST_PUBLISHED <= published_at <= now + LATEST_AHEAD:
+        return None
+    return published_at
 
 
 def source_of(source: str | None, url: str | None) -> str:
@@ -54,8 +66,8 @@ def quote_row(article: ArticleRow, quote: Quote) -> QuoteRow:
         speaker=quote.speaker,
         speaker_mention=quote.speaker_mention,
         cue=quote.cue,
-        start=quote.start,
-        end=quote.end,
+        start_char=quote.start,
+        end_char=quote.end,
         run_id=article["run_id"],
         # partition values of the article, so a story's quotes sit beside it
         date=article["date"],

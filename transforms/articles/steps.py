@@ -14,7 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from transforms.articles.rows import article_row, quote_row
+from transforms.articles.rows import article_row, quote_row, sane_published
 from transforms.clean.cleaner import Cleaner
 from transforms.common.records import ArticleRow, Cleaned, Draft, QuoteRow, RawRecord
 from transforms.extract.html import ExtractionError, draft_from_record
@@ -93,7 +93,11 @@ def detect_language(work: Work, tools: Tools) -> Work:
 
 
 def build(work: Work, tools: Tools) -> Work:
-    row = article_row(work.record, work.cleaned, work.lang, work.confidence, tools.run_id, tools.ingested_at)
+    published_at = sane_published(work.cleaned.published_at, tools.ingested_at)
+    if work.cleaned.published_at and not published_at:
+        work = work.counted("published_out_of_range")  # nulled, noted in the run record
+    cleaned = replace(work.cleaned, published_at=published_at)
+    row = article_row(work.record, cleaned, work.lang, work.confidence, tools.run_id, tools.ingested_at)
     return replace(work, article=row)
 
 

@@ -106,8 +106,8 @@ class QuoteRow(TypedDict):
     speaker: str | None
     speaker_mention: str | None
     cue: str | None
-    start: int
-    end: int
+    start_char: int
+    end_char: int
     run_id: str
     date: str
     lang: str

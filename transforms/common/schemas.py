@@ -47,8 +47,8 @@ QUOTES = pa.schema(
         pa.field("speaker", pa.string()),
         pa.field("speaker_mention", pa.string()),
         pa.field("cue", pa.string()),
-        pa.field("start", pa.int32(), nullable=False),
-        pa.field("end", pa.int32(), nullable=False),
+        pa.field("start_char", pa.int32(), nullable=False),
+        pa.field("end_char", pa.int32(), nullable=False),
         pa.field("run_id", pa.string(), nullable=False),
     ]
 )
@@ -85,7 +85,7 @@ TABLES = {"articles": ARTICLES, "quotes": QUOTES, "rejects": REJECTS, "clusters"
 # The key that orders rows inside a file and names the file (deterministic output).
 ROW_KEYS = {
     "articles": ("article_id",),
-    "quotes": ("article_id", "start", "quote_id"),
+    "quotes": ("article_id", "start_char", "quote_id"),
     "rejects": ("input_ref", "stage", "error_type"),
     "clusters": ("cluster_id", "run_id"),
 }

@@ -26,6 +26,9 @@ from trafilatura.utils import load_html
 from transforms.common.records import Draft, RawRecord
 
 _LINE_BREAKS = re.compile(r"\n+")
+# htmldate's default output is the date alone: ask for the time of day and zone too (a page's
+# 14:30+01:00 is 13:30 UTC, not midnight); a date-only page gives T00:00:00, read as UTC.
+DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 
 
 class ExtractionError(ValueError):
@@ -119,6 +122,7 @@ def page_metadata(tree, url: str | None, settings: dict) -> Document:
         "extensive_search": bool(settings.get("extensive_date_search", False)),
         "original_date": True,
         "url": meta.url,
+        "outputformat": DATE_FORMAT,
     }
     meta.date = find_date(tree, **date_params)
     if not meta.sitename:
