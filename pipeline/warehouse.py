@@ -10,9 +10,7 @@ import duckdb
 
 from pipeline import report_html
 from pipeline.ddl import duckdb_view
-from transforms.common.schemas import TABLES
-
-DEFAULT_PARTITION_BY = ("date", "lang")
+from transforms.common.schemas import DEFAULT_PARTITION_BY, TABLES
 
 
 class MissingOutput(ValueError):
