@@ -18,6 +18,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pyarrow.dataset as ds
+import pytest
+
+from transforms.fetch.settings import FetchError, FetchSettings
 
 
 @dataclass
@@ -179,3 +182,34 @@ def read_rows(output: Path, table: str) -> list[dict]:
     if not folder.exists():
         return []
     return ds.dataset(folder, format="parquet", partitioning="hive").to_table().to_pylist()
+
+
+# --- the fetcher's test settings ---------------------------------------------------------
+
+
+def fetch_settings(**overrides) -> FetchSettings:
+    """FetchSettings for servers on 127.0.0.1: private networks allowed, short timeouts, fast
+    retries, no politeness delay."""
+    base = dict(
+        allow_private_networks=True,
+        user_agent="newspipe-test/1.0 (+test)",
+        connect_timeout_s=1.0,
+        read_timeout_s=0.5,
+        total_timeout_s=1.5,
+        max_retries=2,
+        backoff_base_s=0.01,
+        backoff_max_s=0.05,
+        per_host_min_delay_s=0.0,
+        per_host_max_in_flight=4,
+        max_body_bytes=10_000_000,
+        max_inflated_bytes=10_000_000,
+    )
+    base.update(overrides)
+    return FetchSettings(**base)
+
+
+def fetch_error(fetcher, url: str, **kwargs) -> FetchError:
+    """The FetchError that fetching `url` raises (fails the test when none is raised)."""
+    with pytest.raises(FetchError) as caught:
+        fetcher.fetch(url, **kwargs)
+    return caught.value

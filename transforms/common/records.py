@@ -65,3 +65,23 @@ class Quote:
     speaker: str | None = None  # resolved speaker ("Vladimir Putin"), else the mention
     speaker_mention: str | None = None  # words that attribute it ("the Russian president", "he")
     cue: str | None = None  # speech verb or phrase ("said", "told Sputnik", "according to")
+
+
+@dataclass
+class FetchTask:
+    """One URL for the fetch stage: a feed entry (written by feeds) or an `--input https://`
+    page. Beam carries it as a dict (asdict / FetchTask(**d))."""
+
+    kind: str  # "entry" or "page"
+    input_ref: str  # the entry's link (else FEED#entry-N) or the URL as given
+    fetch_url: str | None = None  # what to GET; None when nothing is fetchable
+    bad_link: str | None = None  # a link that is not a fetchable URL (file://..., malformed)
+    url: str | None = None  # the normalised URL
+    source: str | None = None  # the feed's outlet name
+    title: str | None = None
+    summary: str | None = None  # plain text
+    published: str | None = None
+    content: str | None = None  # the entry's own HTML body, which may stand in for its page
+    min_content_chars: int = 0  # content at least this long stands in when the page fails
+    fetch_page: bool = True  # False: the entry's own content is the article
+    feed: str | None = None  # the feed's URL or path
