@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shutil
+import socket
 import ssl
 import subprocess
 
@@ -81,3 +82,25 @@ def test_https_connections_are_guarded_too(tmp_path):
         error = fetch_error(Fetcher(fetch_settings(max_retries=0, respect_robots=False)), url)
         assert error.error_type == "tls_error" and "CERTIFICATE" in str(error).upper()
         assert server.log == []
+
+
+def test_refused_address_sees_no_connection_open_or_closed():
+    """The address is checked before connecting: a listener on 127.0.0.1 gets no handshake,
+    and an open port and a closed one answer the same reject type."""
+    listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(8)
+    listener.setblocking(False)
+    closed = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    closed.bind(("127.0.0.1", 0))  # bound, never listening: connecting would be refused
+    try:
+        guarded = Fetcher(fetch_settings(allow_private_networks=False, max_retries=0))
+        open_port, closed_port = listener.getsockname()[1], closed.getsockname()[1]
+        for url in (f"http://127.0.0.1:{open_port}/page", f"http://localhost:{open_port}/robots-first"):
+            assert fetch_error(guarded, url).error_type == "blocked_address"
+        assert fetch_error(guarded, f"http://127.0.0.1:{closed_port}/page").error_type == "blocked_address"
+        with pytest.raises(BlockingIOError):  # no handshake was ever completed
+            listener.accept()
+    finally:
+        listener.close()
+        closed.close()
