@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -33,6 +34,15 @@ class Reply:
     length: bool = True  # send Content-Length (else close-delimited)
 
 
+def has_ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as probe:
+            probe.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
 class LocalServer:
     def __init__(self, host: str = "127.0.0.1", latency: float = 0.0):
         self.routes: dict[str, Reply | list[Reply] | Callable] = {}
@@ -55,6 +65,8 @@ class LocalServer:
                 server._handle(self)
 
         class QuietServer(ThreadingHTTPServer):
+            address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+
             def handle_error(self, request, client_address):  # clients that hang up: not news
                 pass
 
@@ -73,7 +85,8 @@ class LocalServer:
         self.httpd.server_close()
 
     def url(self, path: str) -> str:
-        return f"http://{self.host}:{self.port}{path}"
+        host = f"[{self.host}]" if ":" in self.host else self.host  # IPv6 literal
+        return f"http://{host}:{self.port}{path}"
 
     def add(self, path: str, reply: Reply | list[Reply] | Callable) -> str:
         self.routes[path] = reply

@@ -9,7 +9,7 @@ import zlib
 
 import pytest
 
-from tests.helpers import LocalServer, Reply, fetch_error, fetch_settings, html_page
+from tests.helpers import LocalServer, Reply, fetch_error, fetch_settings, has_ipv6_loopback, html_page
 from transforms.fetch.client import Fetcher
 
 HTML = {"Content-Type": "text/html; charset=utf-8"}
@@ -102,3 +102,18 @@ def test_gzip_and_deflate_bodies(server):
     fetcher = Fetcher(fetch_settings())
     for path in ("/gz", "/zlib", "/raw"):
         assert fetcher.fetch(server.url(path)).body == page
+
+
+@pytest.mark.skipif(not has_ipv6_loopback(), reason="this machine has no IPv6 loopback (::1)")
+def test_ipv6_literal_urls():
+    with LocalServer(host="::1") as v6:
+        robots = b"User-agent: *\nDisallow: /private\n"
+        v6.add("/robots.txt", Reply(200, robots, {"Content-Type": "text/plain"}))
+        url = v6.add("/page", Reply(200, html_page("six"), HTML))
+        assert url.startswith("http://[::1]:")
+        fetcher = Fetcher(fetch_settings())
+        assert fetcher.fetch(url).status == 200
+        assert fetch_error(fetcher, v6.url("/private")).error_type == "robots_disallowed"
+        assert v6.hits("/robots.txt") == 1 and v6.hits("/private") == 0
+        refused = Fetcher(fetch_settings(allow_private_networks=False))
+        assert fetch_error(refused, url).error_type == "blocked_address"
