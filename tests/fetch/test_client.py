@@ -117,3 +117,15 @@ def test_ipv6_literal_urls():
         assert v6.hits("/robots.txt") == 1 and v6.hits("/private") == 0
         refused = Fetcher(fetch_settings(allow_private_networks=False))
         assert fetch_error(refused, url).error_type == "blocked_address"
+
+
+def test_one_deadline_per_url_across_its_tries(server):
+    """total_timeout_s bounds a URL, not each try: a dripping server that uses it up is not
+    asked again (it was, once per retry)."""
+    drip = server.add("/drip", Reply(200, b"<p>" + b"x" * 40, HTML, drip=0.1))
+    fetcher = Fetcher(fetch_settings(max_retries=3, read_timeout_s=1.0, total_timeout_s=1.0))
+    error = fetch_error(fetcher, drip)
+    assert error.error_type == "timeout" and server.hits("/drip") == 1
+    late = server.add("/late", Reply(200, html_page("late"), HTML, delay=1.5))
+    fetch_error(Fetcher(fetch_settings(max_retries=5, read_timeout_s=0.5, total_timeout_s=1.2)), late)
+    assert server.hits("/late") <= 3  # read timeouts are retried only while the deadline allows

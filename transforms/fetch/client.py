@@ -82,12 +82,15 @@ class Fetcher:
         if last_modified:
             headers["If-Modified-Since"] = last_modified
         current, seen, attempts = url, set(), 0
+        deadline: float | None = None  # one for the URL: its hops and tries, from the first request
         for _hop in range(self.settings.max_redirects + 1):
             self._check_url(current)
             seen.add(current)
             if kind != "robots" and self.settings.respect_robots:
                 self._check_robots(current)
-            result = self._get(current, kind, headers)
+            if deadline is None:
+                deadline = time.monotonic() + self.settings.total_timeout_s
+            result = self._get(current, kind, headers, deadline)
             attempts += result.attempts
             if result.status in REDIRECT_STATUSES:
                 location = result.headers.get("location")
@@ -115,8 +118,9 @@ class Fetcher:
         except (InvalidURL, ValueError) as error:
             raise FetchError("invalid_url", str(error)) from error
 
-    def _get(self, url: str, kind: str, headers: dict) -> FetchResult:
-        """One URL, no redirects followed, with retries on timeouts, 429 and 5xx."""
+    def _get(self, url: str, kind: str, headers: dict, deadline: float) -> FetchResult:
+        """One URL, no redirects followed, with retries on timeouts, 429 and 5xx while the
+        URL's deadline allows."""
         s = self.settings
         gate = self.gate(url)
         for attempt in range(s.max_retries + 1):
@@ -126,7 +130,7 @@ class Fetcher:
                 with gate.slot():
                     with self._lock:
                         self.requests_sent += 1
-                    result = self._request(url, kind, headers)
+                    result = self._request(url, kind, headers, deadline)
                     if result.status not in RETRY_STATUSES:
                         result.attempts = attempt + 1
                         return result
@@ -158,6 +162,10 @@ class Fetcher:
                         f"the {s.max_retry_after_s:.0f} s cap)",
                     )
                 delay = max(delay, retry_after)
+            if time.monotonic() + delay >= deadline:
+                raise FetchError(
+                    error.error_type, f"{error} (no time left for a retry within {s.total_timeout_s} s)"
+                )
             time.sleep(delay)
         raise AssertionError("unreachable")
 
@@ -166,15 +174,17 @@ class Fetcher:
         ceiling = min(self.settings.backoff_max_s, self.settings.backoff_base_s * (2**attempt))
         return ceiling / 2 + random.uniform(0, ceiling / 2)
 
-    def _request(self, url: str, kind: str, headers: dict) -> FetchResult:
+    def _request(self, url: str, kind: str, headers: dict, deadline: float) -> FetchResult:
         s = self.settings
-        deadline = time.monotonic() + s.total_timeout_s
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise FetchError("timeout", f"no response within {s.total_timeout_s} s: {url}")
         response = self.session.get(
             url,
             headers=headers,
             stream=True,
             allow_redirects=False,
-            timeout=(s.connect_timeout_s, s.read_timeout_s),
+            timeout=(min(s.connect_timeout_s, left), min(s.read_timeout_s, left)),
         )
         try:
             result = FetchResult(
@@ -233,7 +243,7 @@ class Fetcher:
                 raise FetchError("body_too_large", f"body exceeds {limit} bytes: {url}")
             if time.monotonic() > deadline:
                 raise FetchError(
-                    "timeout", f"body not complete after {self.settings.total_timeout_s} s: {url}"
+                    "timeout", f"response not complete within {self.settings.total_timeout_s} s: {url}"
                 )
             chunks.append(inflater.feed(chunk) if inflater else chunk)
         return b"".join(chunks)
