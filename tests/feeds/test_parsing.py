@@ -7,7 +7,7 @@ import time
 import pytest
 
 from tests.helpers import rss
-from transforms.feeds.parsing import FeedError, parse_feed
+from transforms.feeds.parsing import FeedError, parse_feed, safe_feed_bytes
 from transforms.feeds.polling import entry_tasks
 from transforms.feeds.specs import FeedSpec
 
@@ -121,3 +121,34 @@ def test_entity_attacks_are_harmless():
     assert "lollol" not in (feed.entries[0].title or "") + (feed.entries[0].content or "")
     feed = parse_feed(XXE)
     assert "root:" not in (feed.entries[0].title or "") + (feed.entries[0].content or "")
+
+
+def test_decoy_doctype_in_a_comment_does_not_hide_the_real_one():
+    """The DOCTYPE is found by a parser, not a pattern: a decoy inside a comment (and padding
+    past any scan window) does not let the real one's entities through."""
+    laughs = BILLION_LAUGHS.split(b"\n", 1)[1].split(b"<rss", 1)[0].replace(b"<!DOCTYPE rss [", b"")
+    decoy = (
+        b'<?xml version="1.0"?><!-- <!DOCTYPE decoy> ' + b"pad " * 80_000 + b"-->\n"
+        b'<!DOCTYPE rss [<!ENTITY xxe SYSTEM "file:///etc/passwd">' + laughs + b"\n"
+        b'<rss version="2.0"><channel><title>T</title><item><title>&lol9; &xxe;</title>'
+        b"<link>http://e.test/3</link><description>Caf&#233; &amp; bar</description></item></channel></rss>"
+    )
+    safe = safe_feed_bytes(decoy)
+    assert b"<!ENTITY" not in safe and b"<!DOCTYPE rss" not in safe  # what feedparser sees
+    feed = parse_feed(decoy)
+    entry = feed.entries[0]
+    assert entry.link == "http://e.test/3" and entry.content == "Café & bar"
+    assert "lollol" not in (entry.title or "") and "root:" not in (entry.title or "")
+
+
+def test_one_bad_character_reference_rejects_one_entry():
+    items = [
+        {"link": "http://b.test/1", "title": "One"},
+        {"link": "http://b.test/2", "title": "Two &#xD800; broken"},
+        {"link": "http://b.test/3", "title": "Three &amp; more"},
+    ]
+    feed = parse_feed(rss(items))
+    assert [e.link for e in feed.entries] == ["http://b.test/1", "http://b.test/3"]
+    assert feed.entries[1].title == "Three & more"
+    assert [(bad.position, bad.error_type) for bad in feed.bad_entries] == [(2, "feed_entry")]
+    assert "b.test/2" in feed.bad_entries[0].excerpt

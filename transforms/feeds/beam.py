@@ -12,7 +12,7 @@ from transforms.common import ids
 from transforms.common.rejects import REJECTS, make_reject, reject_from_exception
 from transforms.common.urls import InvalidURL, host_key, is_http_url
 from transforms.feeds.parsing import FeedError
-from transforms.feeds.polling import entry_tasks, page_task, read_feed_source
+from transforms.feeds.polling import entry_ref, entry_tasks, page_task, read_feed_source
 from transforms.feeds.specs import FeedSpec, spec_to_dict
 from transforms.fetch.beam import FetchPages, HostGroupsDoFn
 from transforms.fetch.settings import METRICS_NAMESPACE, FetchError
@@ -59,6 +59,9 @@ class PollFeedGroups(HostGroupsDoFn):
         out: list[tuple[str | None, object]] = [("metric", "feeds.polled")]
         if feed is None:
             return [*out, ("metric", "feeds.not_modified"), (CURSORS, (spec.key, cursor))]
+        for bad in feed.bad_entries:  # one reject each; the feed's other entries go on
+            ref = entry_ref(spec, bad.position)
+            out.append((REJECTS, make_reject(ref, STAGE, bad.error_type, bad.message, bad.excerpt)))
         tasks = entry_tasks(spec, feed, settings.feed_content_min_chars)
         # the cursor lists this poll's entries: the run drops the ETag if one of them must be retried
         cursor["entry_urls"] = sorted({t.url for t in tasks if t.url})

@@ -59,6 +59,7 @@ def entry_tasks(spec: FeedSpec, feed: ParsedFeed, default_min_chars: int) -> lis
     min_chars = spec.min_content_chars if spec.min_content_chars is not None else default_min_chars
     tasks = []
     for position, entry in enumerate(entries, 1):
+        position = entry.position or position
         link = entry.link
         try:
             url = normalize_url(link) if link else None
@@ -67,7 +68,7 @@ def entry_tasks(spec: FeedSpec, feed: ParsedFeed, default_min_chars: int) -> lis
         tasks.append(
             FetchTask(
                 kind="entry",
-                input_ref=link or f"{spec.url}#entry-{position}",
+                input_ref=link or entry_ref(spec, position),
                 fetch_url=link if url else None,  # None: nothing fetchable (no link, file://...)
                 bad_link=link if link and not url else None,
                 url=url,
@@ -82,6 +83,11 @@ def entry_tasks(spec: FeedSpec, feed: ParsedFeed, default_min_chars: int) -> lis
             )
         )
     return tasks
+
+
+def entry_ref(spec: FeedSpec, position: int) -> str:
+    """The input_ref of an entry without a link: its feed and its place in it."""
+    return f"{spec.url}#entry-{position}"
 
 
 def page_task(url: str) -> FetchTask:
