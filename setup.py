@@ -15,6 +15,7 @@ INSTALL_REQUIRES = [
     "PyYAML==6.0.3",
     "requests==2.34.2",
     "charset-normalizer==3.5.2",
+    "protego==0.7.0",  # robots.txt by RFC 9309
     "lxml_html_clean==0.4.6",  # trafilatura (justext) imports lxml.html.clean, split out of lxml 5.2
 ]
 

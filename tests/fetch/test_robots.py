@@ -51,3 +51,21 @@ def test_retry_after_forms_and_crawl_delay(server):
     fetcher = Fetcher(fetch_settings(max_crawl_delay_s=0.5))  # capped
     fetcher.fetch(url)
     assert fetcher.gate(url).min_delay == pytest.approx(0.5)
+
+
+def test_rfc9309_wildcards_end_anchor_and_fractional_crawl_delay(server):
+    robots = (
+        b"User-agent: other\nDisallow: /\n\n"
+        b"User-agent: newspipe-test\nDisallow: /*.html\nDisallow: /exact$\nAllow: /ok/*.html\n"
+        b"Crawl-delay: 0.25\n"
+    )
+    server.add("/robots.txt", Reply(200, robots, {"Content-Type": "text/plain"}))
+    for path in ("/a/page.html", "/exact", "/exact/more", "/ok/fine.html", "/plain"):
+        server.add(path, Reply(200, html_page(path), HTML))
+    fetcher = Fetcher(fetch_settings())
+    assert fetch_error(fetcher, server.url("/a/page.html")).error_type == "robots_disallowed"
+    assert fetch_error(fetcher, server.url("/exact")).error_type == "robots_disallowed"
+    for path in ("/exact/more", "/ok/fine.html", "/plain"):
+        assert fetcher.fetch(server.url(path)).status == 200, path
+    assert server.hits("/a/page.html") == 0 and server.hits("/exact") == 0
+    assert fetcher.gate(server.url("/")).min_delay == pytest.approx(0.25)

@@ -13,7 +13,6 @@ import random
 import threading
 import time
 from urllib.parse import urljoin, urlsplit
-from urllib.robotparser import RobotFileParser
 
 import requests
 import urllib3
@@ -23,6 +22,7 @@ from transforms.fetch.bodies import Inflater, looks_binary, media_type
 from transforms.fetch.charset import decode_body
 from transforms.fetch.guard import BlockedAddress, GuardedAdapter, find_blocked
 from transforms.fetch.politeness import HostGate, parse_retry_after
+from transforms.fetch.robots import RobotsRules, origin_of
 from transforms.fetch.settings import (
     CHUNK,
     REDIRECT_STATUSES,
@@ -250,8 +250,7 @@ class Fetcher:
 
     # robots.txt, fetched once per scheme://host:port and cached for the worker's life.
     def _check_robots(self, url: str) -> None:
-        parts = urlsplit(url)
-        origin = f"{parts.scheme.lower()}://{host_key(url)}"
+        origin = origin_of(url)
         with self._lock:
             lock = self._robots_locks.setdefault(origin, threading.Lock())
         with lock:
@@ -265,7 +264,7 @@ class Fetcher:
             raise FetchError(
                 "robots_unavailable", f"robots.txt of {origin} unavailable ({rules}); not fetching {url}"
             )
-        if rules is not _ALLOW_ALL and not rules.can_fetch(self.settings.robots_agent, url):
+        if rules is not _ALLOW_ALL and not rules.allows(url, self.settings.robots_agent):
             raise FetchError("robots_disallowed", f"robots.txt of {origin} disallows {url}")
 
     def _load_robots(self, origin: str):
@@ -277,13 +276,11 @@ class Fetcher:
                 return _ALLOW_ALL
             return error
         text, _ = decode_body(result.body, result.headers.get("content-type"))
-        rules = RobotFileParser()
-        rules.parse(text.splitlines())
-        rules.modified()
+        rules = RobotsRules(text)
         delay = rules.crawl_delay(self.settings.robots_agent)
         if delay:
             gate = self.gate(origin)
-            gate.min_delay = max(gate.min_delay, min(float(delay), self.settings.max_crawl_delay_s))
+            gate.min_delay = max(gate.min_delay, min(delay, self.settings.max_crawl_delay_s))
         return rules
 
 
