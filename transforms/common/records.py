@@ -70,7 +70,7 @@ class Quote:
 @dataclass
 class FetchTask:
     """One URL for the fetch stage: a feed entry (written by feeds) or an `--input https://`
-    page. Beam carries it as a dict (asdict / FetchTask(**d))."""
+    page. Beam carries it as a dict (to_dict / FetchTask(**d))."""
 
     kind: str  # "entry" or "page"
     input_ref: str  # the entry's link (else FEED#entry-N) or the URL as given
@@ -85,3 +85,7 @@ class FetchTask:
     min_content_chars: int = 0  # content at least this long stands in when the page fails
     fetch_page: bool = True  # False: the entry's own content is the article
     feed: str | None = None  # the feed's URL or path
+
+    def to_dict(self) -> dict:
+        """A shallow copy of the fields (dataclasses.asdict deep-copies, ten times slower)."""
+        return dict(self.__dict__)

@@ -3,8 +3,6 @@ https://...` pages fetched politely (transforms.fetch.beam.FetchPages)."""
 
 from __future__ import annotations
 
-from dataclasses import asdict
-
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
@@ -70,7 +68,7 @@ class PollFeedGroups(HostGroupsDoFn):
             if self.state.is_ingested(url=task.url) or self.state.is_ingested(url=task.input_ref):
                 out.append(("metric", "skipped_already_ingested"))
             else:
-                out.append((None, asdict(task)))
+                out.append((None, task.to_dict()))
         return out
 
 
@@ -142,7 +140,7 @@ class FetchInputs(beam.PTransform):
         pages = (
             root
             | "PageUrls" >> beam.Create(self.urls)
-            | "PageTasks" >> beam.Map(lambda url: asdict(page_task(url)))
+            | "PageTasks" >> beam.Map(lambda url: page_task(url).to_dict())
             | "SkipIngestedPages" >> beam.ParDo(SkipIngested(self.state_dir, self.full_refresh))
         )
         fetched = (
