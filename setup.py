@@ -23,6 +23,7 @@ INSTALL_REQUIRES = [
     "PyYAML>=6.0.3,<7",
     "requests>=2.34.2,<3",
     "charset-normalizer>=3.5.2,<4",
+    "protego>=0.7.0,<1",  # robots.txt by RFC 9309
     "lxml_html_clean>=0.4.6,<1",  # trafilatura (justext) imports lxml.html.clean, split out of lxml 5.2
 ]
 

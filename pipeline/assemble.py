@@ -21,7 +21,8 @@ from transforms.common.metrics import METRICS_NAMESPACE as NAMESPACE
 from transforms.common.rejects import REJECTS
 from transforms.common.schemas import REJECTS_PARTITION_BY
 from transforms.dedup.beam import Deduplicate, keep_canonical_only
-from transforms.feeds.feeds import FeedSpec, FetchInputs, SkipIngested, feed_specs, split_feed_files
+from transforms.feeds.beam import FetchInputs, SkipIngested
+from transforms.feeds.specs import FeedSpec, feed_specs, split_feed_files
 from transforms.read.beam import ReadFiles
 from transforms.read.files import expand_inputs
 from transforms.state import ingested as state
