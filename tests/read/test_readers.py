@@ -76,11 +76,11 @@ def records_with(path, **overrides) -> list:
     return [item for item in read_file(str(path), dict(SETTINGS, **overrides)) if item is not None]
 
 
-def test_fallback_encoding_is_opt_in(tmp_path):
+def test_fallback_encoding_overrides_detection(tmp_path):
     path = tmp_path / "latin.txt"
     path.write_bytes("Café au lait".encode("latin-1"))
-    assert records(path)[0]["error_type"] == "invalid_encoding"
     assert records_with(path, fallback_encoding="cp1252")[0].text == "Café au lait"
+    assert records_with(path, fallback_encoding="cp1251")[0].text == "Cafй au lait"  # as told
 
 
 def test_unknown_extension_is_sniffed(tmp_path):

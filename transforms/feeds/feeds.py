@@ -25,6 +25,7 @@ from apache_beam.metrics import Metrics
 
 from transforms.common import ids
 from transforms.common.config import ConfigError
+from transforms.common.fs import not_regular
 from transforms.common.rejects import REJECTS, RejectError, make_reject, reject_from_exception
 from transforms.common.urls import InvalidURL, host_key, is_http_url, normalize_url, try_normalize
 from transforms.fetch.client import (
@@ -36,7 +37,7 @@ from transforms.fetch.client import (
     detect_charset,
     html_to_text,
 )
-from transforms.read.files import kind_of, sniff_kind
+from transforms.read.files import kind_of, read_head, sniff_kind
 from transforms.state.ingested import State
 
 FEED_SETTINGS = {"url", "name", "fetch_pages", "min_content_chars", "max_entries", "opml"}
@@ -318,13 +319,10 @@ def split_feed_files(files: list[str], input_settings: dict) -> tuple[list[str],
     for path in files:
         kind = kind_of(path, input_settings)
         if kind == "unknown" and input_settings.get("sniff_unknown"):
-            try:
-                opener = gzip.open if path.lower().endswith(".gz") else open
-                with opener(path, "rb") as handle:
-                    kind = sniff_kind(handle.read(512))
-            except (OSError, EOFError):
-                kind = "unknown"  # the reader makes it a reject
-        (feeds if kind == "feed" else others).append(path)
+            head = read_head(path, 512, input_settings)  # no blocking open of a FIFO; any file system
+            kind = sniff_kind(head) if head else "unknown"  # unreadable: the reader makes it a reject
+        feed = kind == "feed" and not not_regular(path)  # a FIFO named .xml: the reader rejects it
+        (feeds if feed else others).append(path)
     return others, feeds
 
 
