@@ -19,11 +19,16 @@ BOMS = (
     (codecs.BOM_UTF16_BE, "utf-16"),
 )
 SNIFF_BYTES = 4096
-# BOM-less UTF-16 of Latin-script text: every other byte is NUL. A third of the code units
-# with a zero high byte, and none with a zero low byte, is far from what binary data shows.
-UTF16_MIN_ZERO_SHARE = 0.3
+# BOM-less UTF-16: zero bytes on one side of the code units only (Latin text: nearly every
+# high byte; Cyrillic or Greek: the spaces and punctuation), and a decoding into printable text.
+UTF16_MIN_ZERO_SHARE = 0.05
+MAX_UNPRINTABLE_SHARE = 0.01
 # charset_normalizer reads this much; the verdict is then applied to the whole file.
 DETECT_BYTES = 200_000
+# Legacy code pages preferred when charset_normalizer finds several equally good: the web's
+# commonest (WHATWG reads "latin-1" labels as cp1252 too).
+PREFERRED = ("cp1252", "cp1251")
+TIE = 0.01
 
 
 class DecodeError(ValueError):
@@ -35,17 +40,22 @@ def bom_encoding(data: bytes) -> str | None:
 
 
 def utf16_without_bom(data: bytes) -> str | None:
-    """'utf-16-le' / 'utf-16-be' when the zero bytes fall in the pattern UTF-16 text makes."""
+    """'utf-16-le' / 'utf-16-be' when the zero bytes fall in the pattern UTF-16 text makes and
+    the head decodes into printable text."""
     sample = data[: SNIFF_BYTES - SNIFF_BYTES % 2]
     if len(sample) < 4 or len(sample) % 2:
         return None
-    even, odd = sample[0::2], sample[1::2]
-    units = len(sample) // 2
-    if even.count(0) == 0 and odd.count(0) >= UTF16_MIN_ZERO_SHARE * units:
-        return "utf-16-le"
-    if odd.count(0) == 0 and even.count(0) >= UTF16_MIN_ZERO_SHARE * units:
-        return "utf-16-be"
-    return None
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    minimum = UTF16_MIN_ZERO_SHARE * len(sample) / 2
+    if not even and odd >= minimum:
+        encoding = "utf-16-le"
+    elif not odd and even >= minimum:
+        encoding = "utf-16-be"
+    else:
+        return None
+    text = sample.decode(encoding, errors="replace")
+    unprintable = sum(1 for char in text if not char.isprintable() and not char.isspace())
+    return encoding if unprintable <= MAX_UNPRINTABLE_SHARE * len(text) else None
 
 
 def unicode_encoding(data: bytes) -> str | None:
@@ -68,10 +78,25 @@ def decode(data: bytes, fallback: str = "") -> tuple[str, str]:
         utf8_error = f"not valid UTF-8 ({error.reason} at byte {error.start})"
     if fallback:
         return data.decode(fallback, errors="replace"), fallback
-    best = from_bytes(data[:DETECT_BYTES]).best()
-    if best is None or best.encoding in ("ascii", "utf_8"):
+    encoding = detect(data[:DETECT_BYTES])
+    if encoding is None:
         raise DecodeError(f"{utf8_error}, and no other encoding fits")
     try:
-        return data.decode(best.encoding), best.encoding
+        return data.decode(encoding), encoding
     except (UnicodeDecodeError, LookupError) as error:  # the verdict on the head misread the tail
-        raise DecodeError(f"{utf8_error}; {best.encoding} fits its start only") from error
+        raise DecodeError(f"{utf8_error}; {encoding} fits its start only") from error
+
+
+def detect(data: bytes) -> str | None:
+    """charset_normalizer's verdict; among verdicts it finds equally good (cp1250 and cp1252 often
+    tie on French or Spanish text), the commoner code page wins."""
+    matches = from_bytes(data)
+    best = matches.best()
+    if best is None or best.encoding in ("ascii", "utf_8"):
+        return None
+    tied = [match for match in matches
+            if match.chaos <= best.chaos + TIE and match.coherence >= best.coherence - TIE]
+    for name in PREFERRED:
+        if any(name in match.could_be_from_charset for match in tied):
+            return name
+    return best.encoding
