@@ -15,6 +15,7 @@ INSTALL_REQUIRES = [
     "PyYAML==6.0.3",
     "requests==2.34.2",
     "charset-normalizer==3.5.2",
+    "pydantic==2.14.4",  # config validation (transforms/common/config.py)
     "lxml_html_clean==0.4.6",  # trafilatura (justext) imports lxml.html.clean, split out of lxml 5.2
 ]
 
@@ -22,6 +23,8 @@ TEST_REQUIRES = [
     "pytest==9.2.0",
     "pytest-httpserver==1.2.0",
     "ruff==0.17.6",
+    "moto[server]==5.2.5",  # an S3-protocol server on 127.0.0.1 for the s3:// tests
+    "boto3==1.44.8",  # Beam's s3:// file system (apache-beam[aws])
 ]
 
 setup(
