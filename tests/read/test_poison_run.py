@@ -20,9 +20,11 @@ def poison_run(tmp_path_factory):
     lines = [json.dumps({"id": "ok1", "text": STORY}),
              '{"id": "surrogate", "text": "broken \\ud800 text in a story long enough to be one"}',
              "[" * 50_000,
-             json.dumps({"id": "ok2", "text": STORY.replace("Monday", "Tuesday")})]
+             json.dumps({"id": "ok2", "text": STORY.replace("Monday", "Tuesday")}),
+             json.dumps({"id": "short", "text": "Hi there"})]
     (folder / "batch.jsonl").write_text("\n".join(lines) + "\n")
     (folder / os.fsdecode(b"r\xe9sum\xe9.txt")).write_text(STORY.replace("ferry", "bus"))
+    (folder / "short.txt").write_text("Hello")  # issue 14: five characters are no article
     if hasattr(os, "mkfifo"):
         os.mkfifo(folder / "pipe.txt")
     out = tmp_path_factory.mktemp("poison-out")
@@ -48,7 +50,9 @@ def test_each_poison_input_is_one_reject(poison_run):
     rejects = {row["input_ref"].rsplit("/", 1)[-1]: row for row in read_rows(out, "rejects")}
     assert rejects["batch.jsonl:2"]["error_type"] == "invalid_encoding"
     assert rejects["batch.jsonl:3"]["error_type"] == "invalid_json"
-    expected = {"batch.jsonl:2", "batch.jsonl:3"}
+    for short in ("batch.jsonl:5", "short.txt"):
+        assert (rejects[short]["stage"], rejects[short]["error_type"]) == ("extract", "too_short")
+    expected = {"batch.jsonl:2", "batch.jsonl:3", "batch.jsonl:5", "short.txt"}
     if hasattr(os, "mkfifo"):
         assert rejects["pipe.txt"]["error_type"] == "not_a_file"
         expected.add("pipe.txt")

@@ -67,7 +67,7 @@ class ProcessRecords(beam.DoFn):
             quotes = [self.quote_row(article, quote) for quote in self.quoter.extract(cleaned.text)]
         except ExtractionError as error:
             yield beam.pvalue.TaggedOutput(REJECTS, make_reject(
-                record.input_ref, "extract", "no_text", str(error), record.html))
+                record.input_ref, "extract", error.error_type, str(error), record.html or record.text))
             return
         except Exception as error:  # never crash on input: the record becomes a reject
             LOG.debug("stage %s failed for %s", stage, record.input_ref, exc_info=True)
