@@ -48,6 +48,8 @@ def expand_inputs(refs: list[str]) -> tuple[list[str], list[str]]:
 def expand_one(ref: str) -> list[str]:
     """Files named by one path or glob: the match itself, plus everything under a matched folder
     (a prefix on object stores). Hidden names (`.x`) below the ref are left out."""
+    if fs.is_local(ref) and _GLOB.search(ref) and os.path.lexists(ref):
+        return _walk_literal(ref)  # a real name with [ ] * ?: FileSystems.match cannot quote them
     base = _base_folder(ref)
     pattern = ref.rstrip("/") or "/"
     patterns = [pattern] if pattern.endswith("**") else [pattern, f"{pattern.rstrip('/')}/**"]
@@ -62,6 +64,16 @@ def expand_one(ref: str) -> list[str]:
                 found.add(path)
     if fs.is_local(ref):  # a folder matched as itself is not an input (its files are)
         found = {path for path in found if not os.path.isdir(path)}
+    return sorted(found)
+
+
+def _walk_literal(path: str) -> list[str]:
+    if not os.path.isdir(path):
+        return [path]
+    found = []
+    for root, dirs, names in os.walk(path):
+        dirs[:] = [name for name in dirs if not name.startswith(".")]
+        found += [os.path.join(root, name) for name in names if not name.startswith(".")]
     return sorted(found)
 
 
