@@ -103,6 +103,12 @@ def test_good_values_pass_and_ints_stand_for_floats(tmp_path):
     assert config["feeds"][1]["name"] == "Example"
 
 
+def test_an_empty_feeds_list_is_no_feeds(tmp_path):
+    path = tmp_path / "c.yaml"
+    path.write_text("feeds:\n  # - https://example.org/rss\n")
+    assert load_config(path)["feeds"] == []
+
+
 def test_defaults_validate():
     assert load_config()["dedup"]["num_perm"] == 32
 

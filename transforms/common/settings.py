@@ -192,6 +192,11 @@ class Settings(Section):
     quotes: QuotesSettings
     output: OutputSettings
 
+    @field_validator("feeds", mode="before")
+    @classmethod
+    def no_feeds(cls, value: Any) -> Any:
+        return [] if value is None else value  # `feeds:` with every entry commented out
+
     @field_validator("feeds")
     @classmethod
     def feed_entries(cls, value: list[Any]) -> list[Any]:
