@@ -73,7 +73,7 @@ def run_once(size: int, mode: str, runner: str) -> dict:
         articles = (pipeline | beam.Create(list(range(size // CHUNK)))
                     | beam.FlatMap(chunk_articles) | beam.Reshuffle())
         if mode == "dedup":
-            articles = articles | Deduplicate(load_config()["dedup"])
+            articles = (articles | Deduplicate(load_config()["dedup"]))["articles"]
         _ = articles | beam.combiners.Count.Globally()
     seconds = time.perf_counter() - started
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024

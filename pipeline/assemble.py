@@ -14,8 +14,10 @@ from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline import runinfo
-from transforms.articles.beam import NAMESPACE, QUOTES, ProcessRecords
+from transforms.articles.beam import QUOTES, ProcessRecords
+from transforms.clean.profiles import ProfileSet
 from transforms.common import fs
+from transforms.common.metrics import METRICS_NAMESPACE as NAMESPACE
 from transforms.common.rejects import REJECTS
 from transforms.common.schemas import REJECTS_PARTITION_BY
 from transforms.dedup.beam import Deduplicate, keep_canonical_only
@@ -81,8 +83,10 @@ def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: 
     records = (local, fetched["records"]) | "AllRecords" >> beam.Flatten()
     processed = records | "Process" >> beam.ParDo(
         ProcessRecords(config, run_id, now)).with_outputs(REJECTS, QUOTES, main="articles")
-    dedup = Deduplicate(config["dedup"], request.state_dir, request.full_refresh)
-    articles = processed.articles | "Deduplicate" >> dedup | "CountClusters" >> beam.Map(count_clusters)
+    republishers = ProfileSet.from_config(config["clean"]).republisher_keys()
+    dedup = processed.articles | "Deduplicate" >> Deduplicate(
+        config["dedup"], request.state_dir, request.full_refresh, republishers)
+    articles = dedup["articles"] | "CountClusters" >> beam.Map(count_clusters)
     quotes = processed[QUOTES]
     ingested = articles  # every row counts as ingested, also those --drop-duplicates leaves out
     if request.drop_duplicates:
@@ -90,7 +94,7 @@ def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: 
         quotes = quotes | "QuotesOfCanonical" >> beam.Filter(
             lambda quote, kept: quote["article_id"] in kept,
             beam.pvalue.AsDict(articles | "CanonicalIds" >> beam.Map(lambda a: (a["article_id"], True))))
-    cluster_rows = dedup.cluster_changes | "StampClusters" >> beam.Map(
+    cluster_rows = dedup["clusters"] | "StampClusters" >> beam.Map(
         lambda row: {**row, "run_id": run_id, "updated_at": now, "date": now.strftime("%Y-%m-%d")})
     rejects = (
         (read[REJECTS], fetched["rejects"], processed[REJECTS])

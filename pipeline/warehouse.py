@@ -9,11 +9,8 @@ import os
 import duckdb
 import pyarrow as pa
 
-from transforms.common.schemas import REJECTS_PARTITION_BY, TABLES
-
-# Partition columns as they come back from the folder names.
-PARTITION_TYPES = {"date": "DATE", "lang": "VARCHAR", "source": "VARCHAR"}
-DEFAULT_PARTITION_BY = ("date", "lang")
+from transforms.common.config import read_json
+from transforms.common.schemas import PARTITION_BY, PARTITION_TYPES, TABLES
 
 
 def connect(output: str) -> duckdb.DuckDBPyConnection:
@@ -31,14 +28,14 @@ def connect(output: str) -> duckdb.DuckDBPyConnection:
         else:  # an empty table with the right columns, so queries still run
             partitions = partitions_of(table)
             columns = [f'"{f.name}" {duckdb_type(f.type)}' for f in schema if f.name not in partitions]
-            columns += [f'"{key}" {PARTITION_TYPES[key]}' for key in partitions]
+            columns += [f'"{key}" {duckdb_type(PARTITION_TYPES[key])}' for key in partitions]
             con.execute(f"CREATE VIEW {table} AS SELECT s.* FROM (SELECT NULL::STRUCT("
                         f"{', '.join(columns)}) AS s) WHERE false")
     return con
 
 
 def partitions_of(table: str) -> tuple[str, ...]:
-    return DEFAULT_PARTITION_BY if table in ("articles", "quotes") else REJECTS_PARTITION_BY
+    return PARTITION_BY[table]
 
 
 def duckdb_type(arrow_type: pa.DataType) -> str:
@@ -54,6 +51,8 @@ def duckdb_type(arrow_type: pa.DataType) -> str:
         return "DOUBLE"
     if pa.types.is_timestamp(arrow_type):
         return "TIMESTAMP WITH TIME ZONE" if arrow_type.tz else "TIMESTAMP"
+    if pa.types.is_date32(arrow_type):
+        return "DATE"
     if pa.types.is_list(arrow_type):
         return f"{duckdb_type(arrow_type.value_type)}[]"
     raise ValueError(f"no DuckDB type for {arrow_type}")
@@ -72,7 +71,8 @@ def spark_type(arrow_type: pa.DataType) -> str:
     if pa.types.is_list(arrow_type):
         return f"ARRAY<{spark_type(arrow_type.value_type)}>"
     names = {"VARCHAR": "STRING", "BOOLEAN": "BOOLEAN", "INTEGER": "INT", "BIGINT": "BIGINT",
-             "DOUBLE": "DOUBLE", "TIMESTAMP WITH TIME ZONE": "TIMESTAMP", "TIMESTAMP": "TIMESTAMP_NTZ"}
+             "DOUBLE": "DOUBLE", "TIMESTAMP WITH TIME ZONE": "TIMESTAMP", "TIMESTAMP": "TIMESTAMP_NTZ",
+             "DATE": "DATE"}
     return names[duckdb_type(arrow_type)]
 
 
@@ -110,8 +110,7 @@ def command_report(output: str) -> int:
     if runs:
         print("\nLast runs:")
         for path in runs:
-            with open(path, encoding="utf-8") as handle:
-                record = json.load(handle)
+            record = read_json(path, "run record")
             counts = record["counts"]
             print(f"  {record['run_id']}: {counts['articles']} articles, {counts['rejects']} rejects, "
                   f"{counts['quotes']} quotes, {record['duration_s']} s")
@@ -125,7 +124,8 @@ def command_schema(fmt: str) -> int:
         if fmt == "duckdb":
             columns = [f'  "{f.name}" {duckdb_type(f.type)}' + ("" if f.nullable else " NOT NULL")
                        for f in fields]
-            columns += [f'  "{key}" {PARTITION_TYPES[key]}  -- Hive partition' for key in partitions]
+            columns += [f'  "{key}" {duckdb_type(PARTITION_TYPES[key])}  -- Hive partition'
+                        for key in partitions]
             print(f"CREATE TABLE {table} (\n" + ",\n".join(columns) + "\n);")
         elif fmt == "bigquery":
             entries = []
@@ -140,7 +140,7 @@ def command_schema(fmt: str) -> int:
         else:
             columns = [f"  `{f.name}` {spark_type(f.type)}" + ("" if f.nullable else " NOT NULL")
                        for f in fields]
-            columns += [f"  `{key}` {'DATE' if key == 'date' else 'STRING'}" for key in partitions]
+            columns += [f"  `{key}` {spark_type(PARTITION_TYPES[key])}" for key in partitions]
             print(f"CREATE TABLE {table} (\n" + ",\n".join(columns) + "\n) USING PARQUET\n"
                   f"PARTITIONED BY ({', '.join(partitions)})\nLOCATION '<OUTPUT>/{table}';")
     return 0

@@ -1,14 +1,19 @@
-"""Readers: input expansion, formats, and bad records as rejects (no Beam needed)."""
+"""Readers: input expansion, formats, and bad records as rejects; the read stage on a TestPipeline."""
 
 from __future__ import annotations
 
 import gzip
 import json
 
+import apache_beam as beam
 import pytest
+from apache_beam.testing import test_pipeline
+from apache_beam.testing.util import assert_that, equal_to
 
 from transforms.common.config import load_config
 from transforms.common.records import RawRecord
+from transforms.common.rejects import REJECTS
+from transforms.read.beam import ReadFiles
 from transforms.read.files import InputError, expand_inputs, read_file, sniff_kind
 
 SETTINGS = load_config()["input"]
@@ -114,3 +119,20 @@ def test_unknown_extension_is_sniffed(tmp_path):
     path = tmp_path / "noext"
     path.write_text("<html><body><p>x</p></body></html>")
     assert records(path)[0].html
+
+
+def test_read_files_stage_sends_records_and_rejects_to_their_outputs(tmp_path):
+    (tmp_path / "story.txt").write_text("Headline\n\nBody.")
+    (tmp_path / "batch.jsonl").write_text(json.dumps({"id": "j1", "text": "Line body"}) + "\n{broken\n")
+    (tmp_path / "empty.txt").write_text("")
+    paths = [str(tmp_path / name) for name in ("story.txt", "batch.jsonl", "empty.txt")]
+    with test_pipeline.TestPipeline(runner="FnApiRunner") as pipeline:
+        read = (pipeline | beam.Create(paths)
+                | beam.ParDo(ReadFiles(SETTINGS)).with_outputs(REJECTS, main="records"))
+        assert_that(read.records | "Refs" >> beam.Map(lambda r: (r["input_ref"], r["source_id"], r["text"])),
+                    equal_to([(paths[0], None, "Headline\n\nBody."), (f"{paths[1]}:1", "j1", "Line body")]),
+                    label="records")
+        why = read[REJECTS] | "Why" >> beam.Map(lambda r: (r["input_ref"], r["stage"], r["error_type"]))
+        assert_that(why,
+                    equal_to([(f"{paths[1]}:2", "read", "invalid_json"), (paths[2], "read", "empty")]),
+                    label="rejects")

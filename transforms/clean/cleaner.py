@@ -3,8 +3,8 @@
 From a Draft (a body that may still hold headline, bylines, timestamps, share lines, teasers,
 datelines, signoffs...) to a Cleaned record: the story alone, paragraphs separated by one blank
 line, plus what the furniture told (title, standfirst, outlet, credited agency, dateline place,
-authors, publication time). Generic rules are in transforms/furniture.py and
-transforms/dateline.py; per-outlet knowledge is data in configs/sources.yaml.
+authors, publication time). Generic rules are in transforms/clean/furniture.py and
+transforms/clean/dateline.py; per-outlet knowledge is data in configs/sources.yaml.
 
 Conservative by design: a paragraph is removed only when a rule is sure of it.
 """
@@ -15,7 +15,6 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import datetime
-from pathlib import Path
 
 from transforms.clean.dateline import Dateline, find_credit, parse_dateline
 from transforms.clean.dates import FoundDate, find_date, parse_iso
@@ -31,7 +30,6 @@ from transforms.clean.furniture import (
 )
 from transforms.clean.paragraphs import join_paragraphs, normalise_line, split_paragraphs
 from transforms.clean.profiles import Profile, ProfileSet, domain_of
-from transforms.common.config import PROJECT_ROOT
 from transforms.common.records import Cleaned, Draft
 
 HEADER_ZONE = 8  # the header (title, byline, standfirst, dateline) lies within this many paragraphs
@@ -65,10 +63,7 @@ class Cleaner:
 
     @classmethod
     def from_config(cls, section: dict) -> Cleaner:
-        path = Path(section.get("sources_file") or "configs/sources.yaml")
-        if not path.is_absolute():
-            path = PROJECT_ROOT / path
-        return cls(ProfileSet.from_file(path))
+        return cls(ProfileSet.from_config(section))
 
     def clean(self, draft: Draft) -> Cleaned:
         try:
@@ -121,7 +116,6 @@ class Cleaner:
             dateline_place=found.dateline.place if found.dateline else None,
             authors=found.authors or _clean_authors(draft.authors, self.profiles),
             published_at=_published(draft.published, found, profile),
-            republisher=bool(profile and profile.republisher),
         )
 
     def _kind(self, paragraph: str, index: int, count: int, found: _Findings) -> str:

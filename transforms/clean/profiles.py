@@ -12,14 +12,13 @@ from datetime import tzinfo
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import yaml
-
 from transforms.clean.dates import zone_named
-from transforms.common.config import ConfigError
+from transforms.common.config import ConfigError, project_path, read_yaml
+from transforms.common.names import name_key
 
 _PROFILE_KEYS = {
     "name", "agency", "domains", "aliases", "timezone", "signatures", "junk_lines", "junk_tails", "credits",
-    "republisher",
+    "republisher", "example",  # example: a made-up text for tests/clean/test_profiles.py
 }
 
 
@@ -37,11 +36,6 @@ class Profile:
     republisher: bool = False  # an aggregator or wire republisher: its copy is never the original
 
 
-def _key(name: str) -> str:
-    """Lookup key of a name: case-folded, dots, hyphens and spaces dropped ("A.P." == "AP")."""
-    return re.sub(r"[\s.\-_'’]+", "", name.casefold())
-
-
 class ProfileSet:
     """All profiles, indexed by domain and by every name they go by."""
 
@@ -51,24 +45,21 @@ class ProfileSet:
         self._by_name = {}
         for profile in profiles:
             for name in [profile.name, *profile.aliases]:
-                self._by_name.setdefault(_key(name), profile)
+                self._by_name.setdefault(name_key(name), profile)
         self.junk_lines = [(p, pattern) for p in profiles for pattern in p.junk_lines]
         self.junk_tails = [(p, pattern) for p in profiles for pattern in p.junk_tails]
 
     @classmethod
     def from_file(cls, path: str | Path) -> ProfileSet:
-        try:
-            with open(path, encoding="utf-8") as handle:
-                data = yaml.safe_load(handle)
-        except OSError as error:
-            raise ConfigError(f"cannot read sources file {path}: {error.strerror or error}") from error
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f" (line {mark.line + 1})" if mark else ""
-            raise ConfigError(f"invalid YAML in sources file {path}{where}") from error
+        data = read_yaml(path, "sources file")
         if not isinstance(data, dict) or not isinstance(data.get("outlets"), list):
             raise ConfigError(f"sources file {path} must hold a list under 'outlets'")
         return cls([_parse_profile(entry, path, i) for i, entry in enumerate(data["outlets"], 1)])
+
+    @classmethod
+    def from_config(cls, section: dict) -> ProfileSet:
+        """The profiles named by the `clean:` config section (`sources_file`, relative to the project)."""
+        return cls.from_file(project_path(section.get("sources_file") or "configs/sources.yaml"))
 
     def by_url(self, url: str | None) -> Profile | None:
         host = domain_of(url)
@@ -79,7 +70,12 @@ class ProfileSet:
         return None
 
     def by_name(self, name: str | None) -> Profile | None:
-        return self._by_name.get(_key(name)) if name else None
+        return self._by_name.get(name_key(name)) if name else None
+
+    def republisher_keys(self) -> frozenset[str]:
+        """Name keys (common.names.name_key) that by_name resolves to a republisher's profile: the
+        dedup stage tells a republisher's copy by its row's `source` with these."""
+        return frozenset(key for key, profile in self._by_name.items() if profile.republisher)
 
     def agency(self, name: str | None) -> str | None:
         """The normalised name of an agency called `name` ("Associated Press" -> "AP"), else None."""

@@ -9,6 +9,7 @@ key; an unknown key is refused.
 from __future__ import annotations
 
 import copy
+import json
 import os
 from pathlib import Path
 from typing import Any
@@ -27,17 +28,37 @@ class ConfigError(ValueError):
     """A config that cannot be used; the message is one line for the user."""
 
 
-def read_yaml(path: str | os.PathLike) -> Any:
+def read_yaml(path: str | os.PathLike, what: str = "config") -> Any:
+    """The parsed YAML file; ConfigError with one line naming `what` and where it failed."""
     try:
         with open(path, encoding="utf-8") as handle:
             return yaml.safe_load(handle)
     except OSError as error:
-        raise ConfigError(f"cannot read config {path}: {error.strerror or error}") from error
+        raise ConfigError(f"cannot read {what} {path}: {error.strerror or error}") from error
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1}, column {mark.column + 1})" if mark else ""
         problem = getattr(error, "problem", None) or "invalid YAML"
-        raise ConfigError(f"invalid YAML in {path}{where}: {problem}") from error
+        raise ConfigError(f"invalid YAML in {what} {path}{where}: {problem}") from error
+
+
+def read_json(path: str | os.PathLike, what: str = "file") -> Any:
+    """The parsed JSON file; ConfigError with one line naming `what` and where it failed."""
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return json.load(handle)
+    except OSError as error:
+        raise ConfigError(f"cannot read {what} {path}: {error.strerror or error}") from error
+    except ValueError as error:  # JSONDecodeError, or bytes that are not UTF-8
+        where = f" (line {error.lineno}, column {error.colno})" if hasattr(error, "lineno") else ""
+        problem = getattr(error, "msg", None) or str(error)
+        raise ConfigError(f"invalid JSON in {what} {path}{where}: {problem}") from error
+
+
+def project_path(path: str | os.PathLike) -> Path:
+    """A path from the config: absolute as given, else relative to the project root."""
+    path = Path(path)
+    return path if path.is_absolute() else PROJECT_ROOT / path
 
 
 def load_config(path: str | os.PathLike | None = None) -> dict:

@@ -6,6 +6,7 @@ path-to-filesystem dispatcher (local, GCS, S3...), not pipeline code.
 
 from __future__ import annotations
 
+import gzip
 import json
 import os
 import stat
@@ -16,8 +17,8 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
-__all__ = ["FileSystems", "configure", "exists", "is_local", "join", "match", "not_regular", "open_raw",
-           "read_bytes", "write_atomic", "write_json_atomic"]
+__all__ = ["FileSystems", "configure", "exists", "is_local", "join", "match", "not_regular",
+           "open_maybe_gzip", "open_raw", "read_bytes", "write_atomic", "write_json_atomic"]
 
 
 def configure(beam_args: list[str]) -> None:
@@ -78,6 +79,12 @@ def read_bytes(path: str) -> bytes:
         return handle.read()
 
 
+def open_maybe_gzip(path: str) -> BinaryIO:
+    """A local file for binary reading, inflated on the fly when its name ends in .gz (reads stop
+    where the caller stops: a gzip bomb costs only what is read)."""
+    return gzip.open(path, "rb") if path.lower().endswith(".gz") else open(path, "rb")
+
+
 def write_atomic(path: str, data: bytes) -> None:
     """Write to a temporary sibling, then rename: readers see the old file or the new one whole
     (os.replace locally; on object stores an object appears only once complete)."""
@@ -88,5 +95,5 @@ def write_atomic(path: str, data: bytes) -> None:
     FileSystems.rename([temporary], [path])
 
 
-def write_json_atomic(path: str, payload: object) -> None:
-    write_atomic(path, json.dumps(payload, ensure_ascii=False, sort_keys=True, indent=1).encode("utf-8"))
+def write_json_atomic(path: str, payload: object, indent: int = 1) -> None:
+    write_atomic(path, json.dumps(payload, ensure_ascii=False, sort_keys=True, indent=indent).encode("utf-8"))

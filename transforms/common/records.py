@@ -1,13 +1,17 @@
 """The records that flow between stages.
 
 Beam moves plain dicts between stages (cheap to pickle, schema-free), but each stage's
-pure-Python core speaks these small dataclasses, so the fields are named in one place.
+pure-Python core speaks these small dataclasses, so the fields are named in one place. The
+rows handed to the writer are named too (TypedDicts, still plain dicts at run time): their
+columns are the tables' of transforms.common.schemas, plus the partition values and the
+fields a later stage fills.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import NotRequired, TypedDict
 
 
 @dataclass
@@ -52,7 +56,6 @@ class Cleaned:
     dateline_place: str | None = None
     authors: list[str] = field(default_factory=list)
     published_at: datetime | None = None  # timezone-aware, UTC
-    republisher: bool = False  # the outlet is an aggregator / wire republisher (its profile says)
 
 
 @dataclass
@@ -65,3 +68,60 @@ class Quote:
     speaker: str | None = None  # resolved speaker ("Vladimir Putin"), else the mention
     speaker_mention: str | None = None  # words that attribute it ("the Russian president", "he")
     cue: str | None = None  # speech verb or phrase ("said", "told Sputnik", "according to")
+
+
+class ArticleRow(TypedDict):
+    """One `articles` row as the articles stage builds it; dedup adds the NotRequired fields."""
+
+    article_id: str
+    source_id: str | None
+    input_ref: str
+    url: str | None
+    source: str
+    credited_agency: str | None
+    title: str | None
+    summary: str | None
+    text: str
+    dateline_place: str | None
+    authors: list[str]
+    published_at: datetime | None
+    lang: str
+    lang_confidence: float
+    from_feed_content: bool
+    ingested_at: datetime
+    run_id: str
+    date: str  # partition value (publication date, else ingestion date)
+    content_hash: NotRequired[str]  # from here on: filled by the dedup stage
+    cluster_id: NotRequired[str]
+    is_canonical: NotRequired[bool]
+    canonical_id: NotRequired[str]
+
+
+class QuoteRow(TypedDict):
+    """One `quotes` row; date, lang and source are its article's partition values."""
+
+    quote_id: str
+    article_id: str
+    text: str
+    speaker: str | None
+    speaker_mention: str | None
+    cue: str | None
+    start: int
+    end: int
+    run_id: str
+    date: str
+    lang: str
+    source: str
+
+
+class RejectRow(TypedDict):
+    """One `rejects` row as a stage emits it; the run stamps the NotRequired fields."""
+
+    input_ref: str
+    stage: str
+    error_type: str
+    error_message: str
+    excerpt: str | None
+    run_id: NotRequired[str]
+    rejected_at: NotRequired[datetime]
+    date: NotRequired[str]

@@ -6,6 +6,8 @@ every input ends as exactly one `articles` row or one `rejects` row.
 
 from __future__ import annotations
 
+from transforms.common.records import RejectRow
+
 EXCERPT_BYTES = 1024
 
 
@@ -47,7 +49,7 @@ def make_reject(
     error_type: str,
     message: str,
     content: str | bytes | None = None,
-) -> dict:
+) -> RejectRow:
     """A `rejects` row, without run_id (the writer stamps it)."""
     return {
         "input_ref": valid_text(input_ref),
@@ -58,6 +60,6 @@ def make_reject(
     }
 
 
-def reject_from_exception(input_ref: str, stage: str, error: BaseException, content=None) -> dict:
+def reject_from_exception(input_ref: str, stage: str, error: BaseException, content=None) -> RejectRow:
     """A reject row for an unexpected exception: the class name is the error type."""
     return make_reject(input_ref, stage, type(error).__name__, str(error) or repr(error), content)

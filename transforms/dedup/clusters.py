@@ -1,67 +1,15 @@
-"""Pure-Python core of clustering: pair verification, connected components, canonical choice.
-
-Verification is what keeps two stories apart. Sharing shingles is not enough at low
-containment: boilerplate (a newsletter promo, a paywall or map-widget text, a press-office
-footer) is shared verbatim by unrelated stories. A trimmed or edited copy, unlike such a pair,
-also shares its *other* words with the original (names, places, numbers paraphrased or cut
-differently), so below `strong_containment` a pair must also show that residual overlap.
+"""Pure-Python core of clustering: connected components of verified pairs, cluster ids, the
+canonical choice, and the resolution of this run's edges against the earlier runs' index.
 """
 
 from __future__ import annotations
 
-import re
 from collections import Counter
 from datetime import datetime
 
-import numpy as np
 import xxhash
 
-from transforms.dedup.minhash import Fingerprint
-
-
-def covered(fp: Fingerprint, shared: np.ndarray) -> np.ndarray:
-    """Mask of the token positions covered by at least one shared shingle."""
-    n_words = fp.words.size
-    if n_words == 0 or shared.size == 0:
-        return np.zeros(n_words, dtype=bool)
-    hits = np.isin(fp.shingles, shared).astype(np.int32)
-    spread = np.convolve(hits, np.ones(fp.size, dtype=np.int32))[:n_words]
-    return spread > 0
-
-
-def residual_overlap(a: Fingerprint, b: Fingerprint, shared: np.ndarray) -> float:
-    """Share of content words outside the shared passages that the two texts still have in common."""
-    rest_a = np.unique(a.words[~covered(a, shared)])
-    rest_b = np.unique(b.words[~covered(b, shared)])
-    rest_a, rest_b = rest_a[rest_a != 0], rest_b[rest_b != 0]
-    smaller = min(rest_a.size, rest_b.size)
-    if smaller == 0:
-        return 1.0  # nothing left outside the shared passages: a copy
-    return np.intersect1d(rest_a, rest_b, assume_unique=True).size / smaller
-
-
-def pair_scores(a: Fingerprint, b: Fingerprint) -> tuple[int, float]:
-    """Number of shared shingles and containment (over the smaller text)."""
-    shared = np.intersect1d(a.unique, b.unique, assume_unique=True).size
-    smaller = min(a.unique.size, b.unique.size)
-    return shared, (shared / smaller if smaller else 0.0)
-
-
-def contained_shares(a: Fingerprint, b: Fingerprint) -> tuple[float, float]:
-    """Share of a's shingles found in b, and of b's found in a (who holds whom: completeness)."""
-    shared = np.intersect1d(a.unique, b.unique, assume_unique=True).size
-    return shared / max(a.unique.size, 1), shared / max(b.unique.size, 1)
-
-
-def same_story(a: Fingerprint, b: Fingerprint, settings: dict) -> bool:
-    """Verify a candidate pair: enough shared material, and not only shared boilerplate."""
-    shared_count, containment = pair_scores(a, b)
-    if shared_count < settings["min_shared_shingles"] or containment < settings["min_containment"]:
-        return False
-    if containment >= settings["strong_containment"]:
-        return True
-    shared = np.intersect1d(a.unique, b.unique, assume_unique=True)
-    return residual_overlap(a, b, shared) >= settings["min_residual_overlap"]
+from transforms.common.names import name_key
 
 
 class UnionFind:
@@ -98,13 +46,11 @@ def new_cluster_id(member_ids: list[str]) -> str:
 
 # --- canonical choice ------------------------------------------------------------------------
 
-# Spellings of one agency, and the web hosts of its own pages, mapped to one key.
 def agency_key(name: str | None) -> str | None:
     """Comparison key of an outlet or agency name. `source` and `credited_agency` already hold
     the canonical names of configs/sources.yaml (the cleaning stage maps "Associated Press",
     apnews.com and "A.P." to "AP"), so case, dots, hyphens and spaces are all that differ."""
-    key = re.sub(r"[\s.\-_'’]+", "", name.casefold()) if name else ""
-    return key or None
+    return name_key(name) or None
 
 
 def cluster_agency(members: list[dict]) -> str | None:
@@ -164,3 +110,65 @@ def choose_canonical(members: list[dict]) -> str:
     agency = cluster_agency(members)
     best = max(float(m.get("completeness", 1.0)) for m in members)
     return min(members, key=lambda m: canonical_rank(m, agency, best))["article_id"]
+
+
+# --- resolution against the earlier runs -----------------------------------------------------
+
+def resolve_clusters(edges: list, metas: list, index: dict):
+    """Union-find over this run's verified edges and the earlier clusters of the articles they
+    touch; `index` is the earlier runs' index (article_id -> meta, cluster_id, is_canonical) and
+    is not modified. Yields ("assign", {article_id: (cluster_id, canonical_id)}), ("index", the
+    new index) and ("change", row) for each cluster that gained members, merged or changed
+    canonical."""
+    index = dict(index)
+    new_ids = sorted(meta["article_id"] for meta in metas)
+    for meta in metas:
+        previous = index.get(meta["article_id"], {})
+        index[meta["article_id"]] = {**previous, **meta}
+
+    uf = UnionFind()
+    holds: dict[str, float] = {}  # least share of a neighbour's text that an article holds
+    for a, b, b_in_a, a_in_b in sorted(edges):
+        uf.union(a, b)
+        holds[a] = min(holds.get(a, 1.0), b_in_a)
+        holds[b] = min(holds.get(b, 1.0), a_in_b)
+    for article_id, completeness in holds.items():
+        index[article_id] = {**index[article_id], "completeness": completeness}
+    for article_id in new_ids:
+        uf.find(article_id)
+    # Earlier members of the touched clusters join through their cluster id.
+    touched = {index[n]["cluster_id"] for n in uf.parent if index.get(n, {}).get("cluster_id")}
+    members_of: dict[str, list[str]] = {}
+    for article_id, entry in index.items():
+        if entry.get("cluster_id") in touched:
+            members_of.setdefault(entry["cluster_id"], []).append(article_id)
+    for cluster_id in sorted(members_of):
+        for article_id in members_of[cluster_id]:
+            uf.union("~" + cluster_id, article_id)  # "~" sorts after ids: never a root by accident
+
+    assign = {}
+    for _root, members in uf.groups().items():
+        ids = sorted(m for m in members if not m.startswith("~"))
+        old_cluster_ids = sorted({index[m]["cluster_id"] for m in ids if index[m].get("cluster_id")})
+        cluster_id = old_cluster_ids[0] if old_cluster_ids else new_cluster_id(ids)
+        previous_cluster = {m: index[m].get("cluster_id") for m in ids}
+        previous_canonical = sorted(
+            index[m]["article_id"] for m in ids if index[m].get("is_canonical")) or [None]
+        canonical = choose_canonical([index[m] for m in ids])
+        for m in ids:
+            index[m] = {**index[m], "cluster_id": cluster_id, "is_canonical": m == canonical}
+            assign[m] = (cluster_id, canonical)
+        new_members = [m for m in ids if previous_cluster[m] is None]
+        changed = len(old_cluster_ids) > 1 or previous_canonical[0] != canonical or new_members
+        if old_cluster_ids and changed:
+            yield "change", {"cluster_id": cluster_id, "canonical_id": canonical,
+                             "previous_canonical_id": previous_canonical[0], "members": len(ids),
+                             "merged_cluster_ids": old_cluster_ids[1:]}
+    yield "assign", {m: assign[m] for m in new_ids}
+    yield "index", index
+
+
+def add_cluster_fields(article: dict, assign: dict) -> dict:
+    cluster_id, canonical = assign[article["article_id"]]
+    return {**article, "cluster_id": cluster_id, "is_canonical": article["article_id"] == canonical,
+            "canonical_id": canonical}

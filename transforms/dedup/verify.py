@@ -1,0 +1,83 @@
+"""Pure-Python core of pair verification: is a candidate pair the same story?
+
+Verification is what keeps two stories apart. Sharing shingles is not enough at low
+containment: boilerplate (a newsletter promo, a paywall or map-widget text, a press-office
+footer) is shared verbatim by unrelated stories. A trimmed or edited copy, unlike such a pair,
+also shares its *other* words with the original (names, places, numbers paraphrased or cut
+differently), so below `strong_containment` a pair must also show that residual overlap.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from transforms.dedup.minhash import Fingerprint, unpack
+
+
+def covered(fp: Fingerprint, shared: np.ndarray) -> np.ndarray:
+    """Mask of the token positions covered by at least one shared shingle."""
+    n_words = fp.words.size
+    if n_words == 0 or shared.size == 0:
+        return np.zeros(n_words, dtype=bool)
+    hits = np.isin(fp.shingles, shared).astype(np.int32)
+    spread = np.convolve(hits, np.ones(fp.size, dtype=np.int32))[:n_words]
+    return spread > 0
+
+
+def residual_overlap(a: Fingerprint, b: Fingerprint, shared: np.ndarray) -> float:
+    """Share of content words outside the shared passages that the two texts still have in common."""
+    rest_a = np.unique(a.words[~covered(a, shared)])
+    rest_b = np.unique(b.words[~covered(b, shared)])
+    rest_a, rest_b = rest_a[rest_a != 0], rest_b[rest_b != 0]
+    smaller = min(rest_a.size, rest_b.size)
+    if smaller == 0:
+        return 1.0  # nothing left outside the shared passages: a copy
+    return np.intersect1d(rest_a, rest_b, assume_unique=True).size / smaller
+
+
+def pair_scores(a: Fingerprint, b: Fingerprint) -> tuple[int, float]:
+    """Number of shared shingles and containment (over the smaller text)."""
+    shared = np.intersect1d(a.unique, b.unique, assume_unique=True).size
+    smaller = min(a.unique.size, b.unique.size)
+    return shared, (shared / smaller if smaller else 0.0)
+
+
+def contained_shares(a: Fingerprint, b: Fingerprint) -> tuple[float, float]:
+    """Share of a's shingles found in b, and of b's found in a (who holds whom: completeness)."""
+    shared = np.intersect1d(a.unique, b.unique, assume_unique=True).size
+    return shared / max(a.unique.size, 1), shared / max(b.unique.size, 1)
+
+
+def same_story(a: Fingerprint, b: Fingerprint, settings: dict) -> bool:
+    """Verify a candidate pair: enough shared material, and not only shared boilerplate."""
+    shared_count, containment = pair_scores(a, b)
+    if shared_count < settings["min_shared_shingles"] or containment < settings["min_containment"]:
+        return False
+    if containment >= settings["strong_containment"]:
+        return True
+    shared = np.intersect1d(a.unique, b.unique, assume_unique=True)
+    return residual_overlap(a, b, shared) >= settings["min_residual_overlap"]
+
+
+def verify_component(key_and_members, settings: dict):
+    """(component, [(x, old, fp_x, lower partners of x)...]) -> verified edges (a, b, share of b in
+    a, share of a in b) for the candidate pairs (a, b), a < b."""
+    _, members = key_and_members
+    size = settings["shingle_size"]
+    packed, lowers_of = {}, {}
+    for x, _, fp_x, lowers in sorted(members, key=lambda member: member[:2]):
+        packed.setdefault(x, fp_x)  # in this run and an earlier one: this run's fingerprint
+        lowers_of.setdefault(x, lowers)
+    unpacked: dict[str, object] = {}
+
+    def get(article_id):
+        if article_id not in unpacked:
+            unpacked[article_id] = unpack(packed[article_id], size)
+        return unpacked[article_id]
+
+    for b in sorted(lowers_of):
+        for a in lowers_of[b]:
+            fp_a, fp_b = get(a), get(b)
+            if same_story(fp_a, fp_b, settings):
+                b_in_a, a_in_b = contained_shares(fp_b, fp_a)
+                yield a, b, b_in_a, a_in_b  # how much of the other each one holds
