@@ -84,6 +84,7 @@ def test_fifo_is_rejected_without_opening_it(tmp_path):
     assert "FIFO" in by_name["pipe.txt"]["error_message"]
     assert by_name["pipe.xml"]["error_type"] == "not_a_file"
     assert isinstance(by_name["story.txt"], RawRecord)
+    assert expand_inputs([str(folder / "pipe.txt")])[0] == [str(folder / "pipe.txt")]  # named: a reject
 
 
 def multi_member_gzip(member: bytes, copies: int) -> bytes:

@@ -38,7 +38,7 @@ def expand_inputs(refs: list[str]) -> tuple[list[str], list[str]]:
         if is_url(ref):
             urls.add(ref)
             continue
-        found = expand_one(ref if not fs.is_local(ref) else os.path.abspath(ref))
+        found = expand_one(ref if "://" in ref else os.path.abspath(ref))
         if not found:
             raise InputError(f"input not found: {ref}")
         files.update(found)
