@@ -24,6 +24,7 @@ INSTALL_REQUIRES = [
     "requests>=2.34.2,<3",
     "charset-normalizer>=3.5.2,<4",
     "protego>=0.7.0,<1",  # robots.txt by RFC 9309
+    "pydantic>=2.14.4,<3",  # config validation (transforms/common/settings.py)
     "lxml_html_clean>=0.4.6,<1",  # trafilatura (justext) imports lxml.html.clean, split out of lxml 5.2
 ]
 
@@ -35,6 +36,8 @@ TEST_REQUIRES = [
     # must be in the venv (Python 3.12+ venvs come without setuptools)
     "setuptools>=65.5",
     "wheel==0.45.1",
+    "moto[server]==5.2.5",  # an S3-protocol server on 127.0.0.1 for the s3:// tests
+    "boto3==1.44.8",  # Beam's s3:// file system (apache-beam[aws])
 ]
 
 setup(

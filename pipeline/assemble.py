@@ -17,6 +17,7 @@ from pipeline import runinfo
 from pipeline.estimate import expected_records
 from transforms.articles.beam import QUOTES, ProcessRecords
 from transforms.clean.profiles import ProfileSet
+from transforms.common import fs
 from transforms.common.metrics import METRICS_NAMESPACE as NAMESPACE
 from transforms.common.rejects import REJECTS
 from transforms.common.schemas import REJECTS_PARTITION_BY
@@ -24,6 +25,7 @@ from transforms.dedup.beam import Deduplicate, keep_canonical_only
 from transforms.feeds.beam import FetchInputs, SkipIngested
 from transforms.feeds.specs import FeedSpec, feed_specs, split_feed_files
 from transforms.read.beam import ReadFiles
+from transforms.read.expand import to_element
 from transforms.read.files import expand_inputs
 from transforms.state import ingested as state
 from transforms.state.beam import RecordIngested
@@ -73,7 +75,7 @@ def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: 
 
     read = (
         pipeline
-        | "Files" >> beam.Create(files)
+        | "Files" >> beam.Create([to_element(path) for path in files])  # bytes: any file name
         | "Read" >> beam.ParDo(ReadFiles(config["input"])).with_outputs(REJECTS, main="records")
     )
     state_dir, full_refresh = request.state_dir, request.full_refresh
@@ -113,6 +115,7 @@ def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: 
 
 def run(request: RunRequest) -> dict:
     """Run the batch job to completion; returns the run record (also written to _runs/)."""
+    fs.configure(request.beam_args)  # inputs are listed before the pipeline exists (s3 options...)
     files, urls = expand_inputs(request.inputs)
     # feed files given as --input are read as feeds (their entries' pages are fetched)
     files, feed_files = split_feed_files(files, request.config["input"])

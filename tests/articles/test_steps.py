@@ -77,5 +77,5 @@ def test_process_records_sends_articles_quotes_and_rejects_to_their_outputs():
         assert_that(out[QUOTES] | "Speakers" >> beam.Map(lambda q: q["speaker_mention"]),
                     equal_to(["the mayor"]), label="quotes")
         assert_that(out[REJECTS] | "Why" >> beam.Map(lambda r: (r["input_ref"], r["stage"], r["error_type"])),
-                    equal_to([("/in/empty.html", "extract", "no_text"),
-                              ("/in/blank.txt", "clean", "no_text")]), label="rejects")
+                    equal_to([("/in/empty.html", "extract", "too_short"),  # "Hi": under min_text_chars
+                              ("/in/blank.txt", "extract", "no_text")]), label="rejects")

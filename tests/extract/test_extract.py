@@ -41,14 +41,23 @@ def test_record_hints_win():
 
 
 def test_plain_text_taken_as_is():
-    record = RawRecord(input_ref="x", text="  Title\r\nBody  ", title="T", published="2021-01-01")
+    text = "  Title\r\nBody of a story, long enough to count as one.  "
+    record = RawRecord(input_ref="x", text=text, title="T", published="2021-01-01")
     draft = draft_from_record(record, SETTINGS)
     assert (draft.text, draft.title, draft.published, draft.from_html) == (
-        "  Title\r\nBody  ",
+        text,
         "T",
         "2021-01-01",
         False,
     )
+
+
+@pytest.mark.parametrize("text", ["Hello", "  Short text.  ", "Ok\n\n" * 3])
+def test_short_text_record_is_too_short(text):
+    """Issue 14: min_text_chars applies to text records too, not only to pages."""
+    with pytest.raises(ExtractionError, match="too short") as caught:
+        draft_from_record(RawRecord(input_ref="x", text=text), SETTINGS)
+    assert caught.value.error_type == "too_short"
 
 
 @pytest.mark.parametrize("html", ["<html><body><nav>Home</nav></body></html>", "", "\x00\x01 not html"])

@@ -36,6 +36,29 @@ def test_expand_files_folders_globs_and_urls(tmp_path):
         expand_inputs([str(tmp_path / "missing*")])
 
 
+def test_names_with_glob_characters_are_taken_literally(tmp_path):
+    folder = tmp_path / "[2024] archive"
+    folder.mkdir()
+    (folder / "a [draft].txt").write_text("x")
+    (folder / ".hidden").write_text("x")
+    assert expand_inputs([str(folder / "a [draft].txt")])[0] == [str(folder / "a [draft].txt")]
+    assert expand_inputs([str(folder)])[0] == [str(folder / "a [draft].txt")]
+    assert expand_inputs([str(tmp_path / "*" / "*.txt")])[0] == [str(folder / "a [draft].txt")]
+
+
+def test_nested_folders_and_double_star(tmp_path):
+    (tmp_path / "a" / "b").mkdir(parents=True)
+    (tmp_path / "a" / "b" / "deep.jsonl").write_text("{}")
+    (tmp_path / "a" / "top.jsonl").write_text("{}")
+    (tmp_path / "a" / ".git").mkdir()
+    (tmp_path / "a" / ".git" / "x.jsonl").write_text("{}")
+    names = lambda refs: [f.removeprefix(str(tmp_path)) for f in expand_inputs(refs)[0]]  # noqa: E731
+    assert names([str(tmp_path / "a")]) == ["/a/b/deep.jsonl", "/a/top.jsonl"]
+    assert names([str(tmp_path / "a" / "*.jsonl")]) == ["/a/top.jsonl"]
+    assert names([str(tmp_path / "**.jsonl")]) == ["/a/b/deep.jsonl", "/a/top.jsonl"]
+    assert names([str(tmp_path / "*")]) == ["/a/b/deep.jsonl", "/a/top.jsonl"]  # a matched folder: whole
+
+
 def test_text_and_html_files(tmp_path):
     (tmp_path / "story.txt").write_text("\ufeffHeadline\n\nBody.")
     (tmp_path / "page.htm.gz").write_bytes(gzip.compress(b"<html><body><p>Hi</p></body></html>"))
@@ -81,11 +104,11 @@ def records_with(path, **overrides) -> list:
     return [item for item in read_file(str(path), dict(SETTINGS, **overrides)) if item is not None]
 
 
-def test_fallback_encoding_is_opt_in(tmp_path):
+def test_fallback_encoding_overrides_detection(tmp_path):
     path = tmp_path / "latin.txt"
     path.write_bytes("Café au lait".encode("latin-1"))
-    assert records(path)[0]["error_type"] == "invalid_encoding"
     assert records_with(path, fallback_encoding="cp1252")[0].text == "Café au lait"
+    assert records_with(path, fallback_encoding="cp1251")[0].text == "Cafй au lait"  # as told
 
 
 def test_unknown_extension_is_sniffed(tmp_path):

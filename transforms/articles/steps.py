@@ -76,7 +76,7 @@ def extract(work: Work, tools: Tools) -> Work:
     try:
         draft = draft_from_record(work.record, tools.extract)
     except ExtractionError as error:
-        raise Rejected("no_text", str(error), work.record.html) from error
+        raise Rejected(error.error_type, str(error), work.content()) from error
     return replace(work, draft=draft)
 
 

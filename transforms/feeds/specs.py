@@ -3,7 +3,6 @@ and the input files that are feeds."""
 
 from __future__ import annotations
 
-import gzip
 import os
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -11,8 +10,9 @@ from typing import Any
 import lxml.etree
 
 from transforms.common.config import ConfigError
+from transforms.common.fs import not_regular
 from transforms.common.urls import is_http_url, try_normalize
-from transforms.read.files import kind_of, sniff_kind
+from transforms.read.files import kind_of, read_head, sniff_kind
 
 FEED_SETTINGS = {"url", "name", "fetch_pages", "min_content_chars", "max_entries", "opml"}
 OPML_EXTENSIONS = (".opml",)
@@ -124,13 +124,10 @@ def split_feed_files(files: list[str], input_settings: dict) -> tuple[list[str],
     for path in files:
         kind = kind_of(path, input_settings)
         if kind == "unknown" and input_settings.get("sniff_unknown"):
-            try:
-                opener = gzip.open if path.lower().endswith(".gz") else open
-                with opener(path, "rb") as handle:
-                    kind = sniff_kind(handle.read(512))
-            except (OSError, EOFError):
-                kind = "unknown"  # the reader makes it a reject
-        (feeds if kind == "feed" else others).append(path)
+            head = read_head(path, 512, input_settings)  # no blocking open of a FIFO; any file system
+            kind = sniff_kind(head) if head else "unknown"  # unreadable: the reader makes it a reject
+        feed = kind == "feed" and not not_regular(path)  # a FIFO named .xml: the reader rejects it
+        (feeds if feed else others).append(path)
     return others, feeds
 
 
