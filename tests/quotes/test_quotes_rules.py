@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from transforms.common.config import ConfigError, load_config, section
-from transforms.quotes.extractor import QuoteExtractor, _plausible
+from transforms.quotes.extractor import QuoteExtractor
 
 
 @pytest.fixture(scope="module")
@@ -74,9 +74,9 @@ def test_clause_is_not_a_mention(extractor):
             "single cent,” the report says.")
     [quote] = extractor.extract(text)
     assert quote.speaker_mention == "the report"
-    assert _plausible(("the report", "says")) == ("the report", "says")
-    assert _plausible(("she was secretary of", "said")) is None
-    assert _plausible(("a radio program who", "said")) is None
+    assert extractor.attr.plausible(("the report", "says")) == ("the report", "says")
+    assert extractor.attr.plausible(("she was secretary of", "said")) is None
+    assert extractor.attr.plausible(("a radio program who", "said")) is None
 
 
 def test_short_woven_partial_quote_is_dropped_but_sentence_final_one_kept(extractor):

@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import cache
 
-# A capitalised name sequence: words, initials, and the small particles of names.
+from transforms.quotes.lexicon import Resources
+
 _NAME_WORD = r"(?:[A-Z][a-z’'\-]*[a-z]|[A-Z]\.|[A-Z][A-Z]+)"
-NAME_RE = re.compile(rf"\b{_NAME_WORD}(?:[ \t]+(?:{_NAME_WORD}|de|van|von|bin|al|la|le|da|del))*\b\.?")
 _WORD_RE = re.compile(r"[\w’'.\-]+")
 
 
@@ -29,22 +30,30 @@ def _words(text: str) -> list[str]:
     return _WORD_RE.findall(text)
 
 
+@cache
+def name_pattern(particles: tuple[str, ...]) -> re.Pattern[str]:
+    """A capitalised name sequence: words, initials, and the small particles of names."""
+    small = "".join("|" + re.escape(p) for p in particles)
+    return re.compile(rf"\b{_NAME_WORD}(?:[ \t]+(?:{_NAME_WORD}{small}))*\b\.?")
+
+
 class SpeakerResolver:
     """Resolves mentions to names within one article's text."""
 
-    def __init__(self, text: str, titles: frozenset[str], honorifics: frozenset[str],
-                 not_names: frozenset[str], pronouns: frozenset[str], anonymous: frozenset[str]) -> None:
-        self.titles = titles
-        self.honorifics = honorifics
-        self.not_names = not_names
-        self.pronouns = pronouns
-        self.anonymous = anonymous
+    def __init__(self, text: str, res: Resources) -> None:
+        self.titles = res.titles
+        self.honorifics = res.honorifics
+        self.not_names = res.not_names
+        self.pronouns = res.pronouns
+        self.anonymous = res.anonymous
+        self.articles = res.articles
+        self.name_re = name_pattern(res.name_run_particles)
         self.entities = self._find_entities(text)
         self.positions = [e.pos for e in self.entities]
 
     def _find_entities(self, text: str) -> list[Entity]:
         entities = []
-        for match in NAME_RE.finditer(text):
+        for match in self.name_re.finditer(text):
             words = match.group(0).split()
             if words and words[-1].endswith(".") and len(words[-1]) > 2:
                 words[-1] = words[-1][:-1]  # sentence-final period, not an initial
@@ -93,7 +102,7 @@ class SpeakerResolver:
 
     def by_title(self, mention: str, pos: int) -> str | None:
         """"the Russian president" -> the nearest earlier name titled so, all modifiers preferred."""
-        words = [w.lower() for w in _words(mention) if w.lower() not in ("the", "a", "an")]
+        words = [w.lower() for w in _words(mention) if w.lower() not in self.articles]
         if not words or words[-1] not in self.titles:
             return None
         head, modifiers = words[-1], set(words[:-1])
