@@ -64,7 +64,7 @@ class ProcessRecords(beam.DoFn):
             stage = "build"
             article = self.article_row(record, cleaned, lang, confidence)
             stage = "quotes"
-            quotes = [self.quote_row(article, quote) for quote in self.quoter.extract(cleaned.text)]
+            quotes = [self.quote_row(article, quote) for quote in self.quoter.extract(cleaned.text, lang)]
         except ExtractionError as error:
             yield beam.pvalue.TaggedOutput(REJECTS, make_reject(
                 record.input_ref, "extract", "no_text", str(error), record.html))

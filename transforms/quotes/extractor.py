@@ -17,7 +17,8 @@ from pathlib import Path
 from transforms.common.config import PROJECT_ROOT, ConfigError
 from transforms.common.records import Quote
 from transforms.quotes.attribution import Attributor
-from transforms.quotes.lexicon import Resources, load_resources
+from transforms.quotes.languages import LanguageQuotes
+from transforms.quotes.lexicon import LanguageWords, Resources, load_languages, load_resources
 from transforms.quotes.marks import Candidate, find_candidates, mark_len
 from transforms.quotes.speakers import SpeakerResolver
 
@@ -28,10 +29,13 @@ MARKUP_RE = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]{0,4000})?/?>")
 class QuoteExtractor:
     """Finds direct quotes in an article's clean text and attributes them."""
 
-    def __init__(self, resources: Resources, doubled_apostrophes: bool = False) -> None:
+    def __init__(self, resources: Resources, doubled_apostrophes: bool = False,
+                 languages: dict[str, LanguageWords] | None = None) -> None:
         self.res = resources
         self.doubled_apostrophes = doubled_apostrophes
         self.attr = Attributor(resources)
+        # Other languages by the article's `lang`; any other code gets the English rules.
+        self.languages = {lang: LanguageQuotes(words) for lang, words in (languages or {}).items()}
 
 
     @classmethod
@@ -44,12 +48,14 @@ class QuoteExtractor:
         doubled = section.get("doubled_apostrophes", False)
         if not isinstance(doubled, bool):
             raise ConfigError("quotes.doubled_apostrophes must be true or false")
-        return cls(load_resources(path), doubled)
+        return cls(load_resources(path), doubled, load_languages(path))
 
     # ---------------------------------------------------------------------------------------
 
-    def extract(self, text: str) -> list[Quote]:
-        """The article's quotes, in text order, each once."""
+    def extract(self, text: str, lang: str = "en") -> list[Quote]:
+        """The article's quotes, in text order, each once; `lang` chooses the language's rules."""
+        if lang in self.languages:
+            return self.languages[lang].extract(text) if text else []
         if not text or not any(m in text for m in "\"“”„«»‘'"):
             return []
         # Markup left in a text (an embedded '<tweet author="...">') holds marks that quote

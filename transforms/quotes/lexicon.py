@@ -94,3 +94,78 @@ def load_resources(path: str | Path) -> Resources:
             listed = words(field.name)
             values[field.name] = tuple(listed) if field.name in ORDERED else frozenset(listed)
     return Resources(**values)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
+class LanguageWords:
+    """The word lists of one language other than English (configs/quotes.yaml, `languages`)."""
+
+    lang: str
+    marks: tuple[tuple[str, str], ...]  # (opening, closing) mark pairs
+    cues: tuple[str, ...]
+    according_before: tuple[str, ...]
+    according_after: tuple[str, ...]
+    opinion: tuple[str, ...]
+    opinion_pronoun: dict[str, str]
+    mention_stops: WORDS
+    pronouns: WORDS
+    titles: WORDS
+    honorifics: WORDS
+    anonymous: WORDS
+    not_names: WORDS
+    articles: WORDS
+    conjunctions: tuple[str, ...]
+    name_particles: tuple[str, ...]
+    examples: tuple[dict[str, str], ...]
+
+    @property
+    def name_run_particles(self) -> tuple[str, ...]:
+        return self.name_particles
+
+
+LANGUAGE_LISTS = ("cues", "according_before", "according_after", "opinion", "mention_stops", "pronouns",
+                  "titles", "honorifics", "anonymous", "not_names", "articles", "conjunctions",
+                  "name_particles")
+
+
+def load_languages(path: str | Path) -> dict[str, LanguageWords]:
+    """The `languages` section: language code -> its word lists (none when the file has none)."""
+    data = read_yaml(path)
+    section = data.get("languages", {}) if isinstance(data, dict) else None
+    if not isinstance(section, dict):
+        raise ConfigError(f"quotes resources {path}: 'languages' must be a mapping")
+    return {lang: _language(path, lang, entry) for lang, entry in section.items()}
+
+
+def _language(path: str | Path, lang: str, entry: object) -> LanguageWords:
+    where = f"quotes resources {path}: languages.{lang}"
+    if not isinstance(entry, dict):
+        raise ConfigError(f"{where} must be a mapping")
+
+    def words(key: str) -> list[str]:
+        value = entry.get(key)
+        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+            raise ConfigError(f"{where}: '{key}' must be a list of strings")
+        return [v.strip().lower() for v in value if v.strip()]
+
+    lists = {key: words(key) for key in LANGUAGE_LISTS}
+    marks = entry.get("marks")
+    if not isinstance(marks, list) or not all(isinstance(m, str) and len(m) == 2 for m in marks):
+        raise ConfigError(f"{where}: 'marks' must be a list of two-character strings (opening, closing)")
+    pronoun_map = entry.get("opinion_pronoun", {})
+    examples = entry.get("examples", [])
+    if not isinstance(pronoun_map, dict) or not isinstance(examples, list) or not all(
+            isinstance(e, dict) and {"text", "quote", "speaker"} <= set(e) for e in examples):
+        raise ConfigError(f"{where}: 'opinion_pronoun' must be a mapping, 'examples' a list of "
+                          "{text, quote, speaker}")
+    return LanguageWords(
+        lang=lang, marks=tuple((m[0], m[1]) for m in marks),
+        cues=tuple(sorted(lists["cues"], key=len, reverse=True)),
+        according_before=tuple(lists["according_before"]), according_after=tuple(lists["according_after"]),
+        opinion=tuple(lists["opinion"]),
+        opinion_pronoun={str(k).lower(): str(v).lower() for k, v in pronoun_map.items()},
+        mention_stops=frozenset(lists["mention_stops"]), pronouns=frozenset(lists["pronouns"]),
+        titles=frozenset(lists["titles"]), honorifics=frozenset(lists["honorifics"]),
+        anonymous=frozenset(lists["anonymous"]), not_names=frozenset(lists["not_names"]),
+        articles=frozenset(lists["articles"]), conjunctions=tuple(lists["conjunctions"]),
+        name_particles=tuple(lists["name_particles"]), examples=tuple(examples))
