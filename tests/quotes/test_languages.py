@@ -3,8 +3,11 @@ story per language (written for these tests) with its direct quotes and their sp
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from tests.helpers import read_rows, run_cli
 from transforms.common.config import PROJECT_ROOT, ConfigError, load_config, section
 from transforms.quotes.extractor import QuoteExtractor
 from transforms.quotes.lexicon import load_languages
@@ -127,3 +130,19 @@ def test_a_malformed_language_section_stops_the_run(tmp_path):
     path.write_text("languages:\n  de:\n    marks: [„]\n", encoding="utf-8")
     with pytest.raises(ConfigError):
         load_languages(path)
+
+
+def test_pipeline_writes_the_wire_quotes_with_their_speakers(tmp_path):
+    """The whole job: each story's language is detected and its rules give the quote rows."""
+    inputs = tmp_path / "inputs"
+    inputs.mkdir()
+    with open(inputs / "wire.jsonl", "w", encoding="utf-8") as out:
+        for lang, (text, _) in sorted(WIRES.items()):
+            out.write(json.dumps({"id": f"wire-{lang}", "title": text.split("\n")[0][:60], "text": text},
+                                 ensure_ascii=False) + "\n")
+    result = run_cli("run", "--input", str(inputs), "--output", str(tmp_path / "out"), "--full-refresh")
+    assert result.returncode == 0, result.stderr[-2000:]
+    rows = read_rows(tmp_path / "out", "quotes")
+    for lang, (_, expected) in WIRES.items():
+        mine = sorted((r for r in rows if r["lang"] == lang), key=lambda r: r.get("start", r.get("start_char")))
+        assert [r["speaker"] for r in mine] == [speaker for _, speaker in expected], lang
