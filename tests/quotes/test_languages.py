@@ -144,5 +144,6 @@ def test_pipeline_writes_the_wire_quotes_with_their_speakers(tmp_path):
     assert result.returncode == 0, result.stderr[-2000:]
     rows = read_rows(tmp_path / "out", "quotes")
     for lang, (_, expected) in WIRES.items():
-        mine = sorted((r for r in rows if r["lang"] == lang), key=lambda r: r.get("start", r.get("start_char")))
+        mine = sorted((r for r in rows if r["lang"] == lang),
+                      key=lambda r: r.get("start", r.get("start_char")))  # renamed start_char
         assert [r["speaker"] for r in mine] == [speaker for _, speaker in expected], lang

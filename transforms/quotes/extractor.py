@@ -72,7 +72,8 @@ class QuoteExtractor:
                 self.attr.attribute(text, cand)
             cand.mention = self.attr.tidy(cand.mention)
             words = sum(len(text[s:e].split()) for s, e in cand.pieces)
-            if not self._keep(text, cand, words):
+            content = self._woven_content(text, cand)
+            if content is None and not self._keep(text, cand, words):
                 continue
             follows = cand.para - previous_para <= 2 and previous_mention
             same_para = cand.para == previous_para
@@ -81,19 +82,83 @@ class QuoteExtractor:
                 # attributed one, continues the previous speaker.
                 cand.mention, speaker = previous_mention, previous_speaker
             else:
-                speaker = resolver.resolve(cand.mention, cand.mention_pos if cand.mention_pos >= 0
-                                           else cand.open_pos, previous_speaker) if cand.mention else None
+                pos = cand.mention_pos if cand.mention_pos >= 0 else cand.open_pos
+                target = self.attr.resolvable(cand.antecedent or cand.mention) if cand.mention else None
+                speaker = resolver.resolve(target, pos, previous_speaker) if target else None
             quote_text = " ".join(text[s:e] for s, e in cand.pieces)
+            start, end = cand.pieces[0][0], cand.pieces[-1][1]
+            if content is not None:
+                start, end = content
+                quote_text = text[start:end]
             key = " ".join(quote_text.lower().split())
             if key in seen:
                 continue  # the same quote repeated in the article (a repeated lead)
             seen.add(key)
-            quotes.append(Quote(quote_text, cand.pieces[0][0], cand.pieces[-1][1],
-                                speaker, cand.mention, cand.cue))
+            quotes.append(Quote(quote_text, start, end, speaker, cand.mention, cand.cue))
             if cand.mention:
                 previous_speaker, previous_mention = speaker, cand.mention
                 previous_para = cand.last_para
         return quotes
+
+    def _woven_content(self, text: str, cand: Candidate) -> tuple[int, int] | None:
+        """A partial quote woven into its cue's clause ('called the plan "a betrayal of farmers"',
+        'said the city would take "robust steps" in response'): the span of the attributed
+        content, from after the cue (and its listener) to the end of the clause, marks included.
+        None unless the quote has a cue before it in its sentence with a speaker as subject."""
+        if cand.cue_end < 0 or cand.adjacent or not cand.mention or not cand.closed or len(cand.pieces) > 3:
+            return None
+        if not self.attr.speaks(cand.mention) or cand.mention.lower() in self.res.not_subjects:
+            return None
+        start = cand.cue_end + self.attr.listener_length(cand.cue or "", text[cand.cue_end:cand.open_pos])
+        gap = text[start:cand.open_pos]
+        if re.search(r"[:.!?]\s|[:.!?,]\s*$", gap) or len(gap.split()) > self.res.woven_gap_words:
+            return None  # 'said of the plan: "..."', 'told reporters later, "..."' set off a full quote
+        if gap.split() and all(w.lower() in self.res.object_pronouns for w in gap.split()):
+            return None  # 'call them "lone wolves"': the quote is the cue's own complement
+        first = text[cand.pieces[0][0]]
+        words = [w.lower() for w in gap.split()]
+        if all(w in self.res.complementizers for w in words) and (not first.islower() or words):
+            return None  # 'Putin said "..."', 'noting that "it is hard ..."': the quote is the complement
+        span = text[cand.pieces[0][0]:cand.pieces[-1][1]]
+        if len(span.split()) > self.res.woven_max_words:
+            return None  # long enough to stand alone as a quotation: the quoted words are the row
+        if self.attr.is_title(span) and self._names_work(text, cand.open_pos):
+            return None  # 'said on "Face the Nation"'
+        return self._complement_start(text, start, cand.open_pos), self._clause_end(text, cand)
+
+    def _complement_start(self, text: str, start: int, open_pos: int) -> int:
+        """Where the cue's complement starts: at its "that" ('told a crowd in Cleveland that he
+        was "troubled"'), after a leading time phrase ('said this weekend he would')."""
+        that = re.search(r"\bthat\b", text[start:open_pos])
+        if that:
+            return start + that.start()
+        for word in re.finditer(r"\S+", text[start:open_pos]):
+            bare = word.group(0).strip(",").lower()
+            if not (bare in self.res.time_words or bare in self.res.time_openers):
+                return start + word.start()
+        return open_pos
+
+    def _clause_end(self, text: str, cand: Candidate) -> int:
+        """Where the clause holding the quote ends: its sentence's end, a semicolon or a dash."""
+        close_end = cand.close_pos + mark_len(text, cand.close_pos)
+        para_end = text.find("\n", close_end)
+        para_end = len(text) if para_end < 0 else para_end
+        sentence = self.attr.sentence_end_re.search(text, cand.pieces[-1][1] - 1, para_end + 1)
+        end = sentence.start() + 1 if sentence else para_end
+        if sentence and sentence.start() + 1 < close_end:
+            end = close_end  # the quote ends its sentence: 'called it "a betrayal."'
+        # A comma, semicolon or dash, or "but"/"and said" starting a clause of its own.
+        cut = re.search(r"[;,―—–]|\s-\s|\s(?:but|and\s+(?:" + self.attr.cue_alt + r"))\b",
+                        text[close_end:end])
+        end = close_end + cut.start() if cut else end
+        after = text[close_end:end].split()[:2]
+        if after and (after[0].lower() in self.res.time_words or (
+                after[0].lower() in self.res.time_openers and len(after) > 1
+                and after[1].lower().strip(".,") in self.res.time_words)):
+            end = close_end  # '"a disgrace" on Sunday': the time is the writer's
+        while end > close_end and text[end - 1] in " .,:\xa0":
+            end -= 1
+        return max(end, close_end)
 
     def _keep(self, text: str, cand: Candidate, words: int) -> bool:
         """Drop scare quotes and titles: short and uncued, too short to be speech, or Title Case."""

@@ -46,6 +46,15 @@ class Resources:
     following_speaker_cues: WORDS
     listeners: tuple[str, ...]
     work_markers: WORDS
+    non_speakers: WORDS
+    time_words: WORDS
+    relative_pronouns: WORDS
+    embedders: WORDS
+    intro_words: WORDS
+    time_openers: WORDS
+    not_subjects: WORDS
+    object_pronouns: WORDS
+    complementizers: WORDS
     abbreviations: WORDS
     sentence_abbreviations: tuple[str, ...]
     min_words_uncued: int
@@ -54,6 +63,8 @@ class Resources:
     title_max_words: int
     fragment_gap_words: int
     cue_gap_words: int
+    woven_gap_words: int
+    woven_max_words: int
 
     def sentence_end_re(self) -> re.Pattern[str]:
         """A sentence ends at . ! ? (optionally followed by a closing mark) before a space, except

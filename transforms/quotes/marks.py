@@ -36,6 +36,8 @@ class Candidate:
     mention_pos: int = -1
     adjacent: bool = False  # attributed by the words right after it ("...," he said)
     cue_gap: list[str] | None = None  # lowercased words between a cue before it and its mark
+    cue_end: int = -1  # the end of that cue
+    antecedent: str | None = None  # the named subject a pronoun mention stands for
 
 
 
