@@ -86,6 +86,8 @@ class QuoteExtractor:
                 target = self.attr.resolvable(cand.antecedent or cand.mention) if cand.mention else None
                 speaker = resolver.resolve(target, pos, previous_speaker) if target else None
             quote_text = " ".join(text[s:e] for s, e in cand.pieces)
+            if cand.verbatim:
+                quote_text = text[cand.pieces[0][0]:cand.pieces[-1][1]]
             start, end = cand.pieces[0][0], cand.pieces[-1][1]
             if content is not None:
                 start, end = content
@@ -226,7 +228,10 @@ class QuoteExtractor:
             last.mention_pos = last.close_pos
             last.adjacent = True
             return True
-        return self._same_sentence_fragments(text, last, cand, between)
+        if self._same_sentence_fragments(text, last, cand, between):
+            last.verbatim = True  # the words joining the fragments stay in the row
+            return True
+        return False
 
     def _same_sentence_fragments(self, text: str, last: Candidate, cand: Candidate, between: str) -> bool:
         """'called him a "nasty guy," an "anchor baby" and "sick."': quoted fragments of one

@@ -37,6 +37,7 @@ class Candidate:
     adjacent: bool = False  # attributed by the words right after it ("...," he said)
     cue_gap: list[str] | None = None  # lowercased words between a cue before it and its mark
     cue_end: int = -1  # the end of that cue
+    verbatim: bool = False  # fragments of one sentence: the row is the span from first to last
     antecedent: str | None = None  # the named subject a pronoun mention stands for
 
 
