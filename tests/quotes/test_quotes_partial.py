@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from transforms.common.config import load_config, section
+from transforms.common.config import ConfigError, load_config, section
 from transforms.quotes.extractor import QuoteExtractor
 
 
@@ -45,6 +45,15 @@ WOVEN = [
 def test_woven_partial_quote_is_its_clause(extractor, text, content, mention):
     found, found_mention, _ = one(extractor, text)
     assert (found, found_mention) == (content, mention)
+
+
+def test_partial_quotes_as_words_only():
+    words = QuoteExtractor.from_config({**section(load_config(), "quotes"), "partial_quotes": "words"})
+    assert words.extract("She said the harbour would need “serious money” before next summer.") == []
+    [quote] = words.extract("The governor called the plan “reckless” and “a danger to every taxpayer.”")
+    assert quote.text == "reckless a danger to every taxpayer."
+    with pytest.raises(ConfigError, match="partial_quotes"):
+        QuoteExtractor.from_config({"partial_quotes": "sentences"})
 
 
 def test_long_partial_quotes_and_full_complements_keep_their_words(extractor):

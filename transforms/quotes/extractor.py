@@ -23,6 +23,7 @@ from transforms.quotes.marks import Candidate, find_candidates, mark_len
 from transforms.quotes.speakers import SpeakerResolver
 
 DEFAULT_CUES_FILE = "configs/quotes.yaml"
+PARTIAL_QUOTES = ("clause", "words")
 MARKUP_RE = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]{0,4000})?/?>")
 
 
@@ -30,8 +31,12 @@ class QuoteExtractor:
     """Finds direct quotes in an article's clean text and attributes them."""
 
     def __init__(self, resources: Resources, doubled_apostrophes: bool = False,
-                 languages: dict[str, LanguageWords] | None = None) -> None:
+                 languages: dict[str, LanguageWords] | None = None, partial_quotes: str = "clause") -> None:
         self.res = resources
+        # "clause": a short partial quote woven into its cue's clause is a row holding that clause,
+        # and a sentence's fragments are one row with the words between them; "words": rows hold
+        # only quoted words (short woven fragments are dropped, fragments joined by a space).
+        self.clause_rows = partial_quotes == "clause"
         self.doubled_apostrophes = doubled_apostrophes
         self.attr = Attributor(resources)
         # Other languages by the article's `lang`; any other code gets the English rules.
@@ -48,7 +53,10 @@ class QuoteExtractor:
         doubled = section.get("doubled_apostrophes", False)
         if not isinstance(doubled, bool):
             raise ConfigError("quotes.doubled_apostrophes must be true or false")
-        return cls(load_resources(path), doubled, load_languages(path))
+        partial = section.get("partial_quotes", "clause")
+        if partial not in PARTIAL_QUOTES:
+            raise ConfigError(f"quotes.partial_quotes must be one of {', '.join(PARTIAL_QUOTES)}")
+        return cls(load_resources(path), doubled, load_languages(path), partial)
 
     # ---------------------------------------------------------------------------------------
 
@@ -72,7 +80,7 @@ class QuoteExtractor:
                 self.attr.attribute(text, cand)
             cand.mention = self.attr.tidy(cand.mention)
             words = sum(len(text[s:e].split()) for s, e in cand.pieces)
-            content = self._woven_content(text, cand)
+            content = self._woven_content(text, cand) if self.clause_rows else None
             if content is None and not self._keep(text, cand, words):
                 continue
             follows = cand.para - previous_para <= 2 and previous_mention
@@ -86,7 +94,7 @@ class QuoteExtractor:
                 target = self.attr.resolvable(cand.antecedent or cand.mention) if cand.mention else None
                 speaker = resolver.resolve(target, pos, previous_speaker) if target else None
             quote_text = " ".join(text[s:e] for s, e in cand.pieces)
-            if cand.verbatim:
+            if cand.verbatim and self.clause_rows:
                 quote_text = text[cand.pieces[0][0]:cand.pieces[-1][1]]
             start, end = cand.pieces[0][0], cand.pieces[-1][1]
             if content is not None:
