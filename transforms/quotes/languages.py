@@ -41,6 +41,7 @@ class Piece:
     para_start: bool
     dialogue: bool = False
     parts: list[tuple[int, int]] | None = None  # the fragments of a quote joined over paragraphs
+    inner: tuple[str, str, int] | None = None  # an attribution inside the marks (mention, cue, pos)
 
     def text(self, text: str) -> str:
         return " ".join(text[s:e] for s, e in (self.parts or [(self.start, self.end)]))
@@ -90,6 +91,29 @@ class LanguageQuotes:
             found += self._marked(text, start, end, index, para.start())
         return found
 
+    def _split_inner(self, text: str, piece: Piece) -> Piece:
+        """'«Работа будет продолжена, — подчеркнул Песков. — Решение за президентом»': an
+        attribution between dashes inside the marks splits the quote and attributes it."""
+        if self.cue_re is None or piece.dialogue or piece.parts:
+            return piece
+        inner = re.search(rf"(?<=[,.!?…])\s*[{DASHES}]\s*", text[piece.start:piece.end])
+        if inner is None:
+            return piece
+        at = piece.start + inner.end()
+        cue = self.cue_re.match(text, at, piece.end)
+        if cue is None:
+            return piece
+        back = re.search(rf"[,.]\s*[{DASHES}]\s*", text[cue.end():piece.end])
+        if back is None:
+            return piece
+        mention = self._mention_after(text[cue.end():cue.end() + back.start() + 1])
+        if not mention:
+            return piece
+        first = _trim(text, piece.start, piece.start + inner.start())
+        second = _trim(text, cue.end() + back.end(), piece.end)
+        return Piece(first[0], second[1], piece.open_pos, piece.close_end, piece.para, piece.para_start,
+                     parts=[first, second], inner=(mention, cue.group(0), cue.end()))
+
     def _marked(self, text: str, start: int, end: int, para: int, para_pos: int) -> list[Piece]:
         """Top-level mark pairs of the paragraph; an unclosed one runs to the paragraph end."""
         stack: list[tuple[str, int]] = []
@@ -102,7 +126,8 @@ class LanguageQuotes:
                 del stack[closing:]
                 if not stack:
                     s, e = _trim(text, open_pos + 1, i)
-                    found.append(Piece(s, e, open_pos, i + 1, para, open_pos == para_pos))
+                    piece = Piece(s, e, open_pos, i + 1, para, open_pos == para_pos)
+                    found.append(self._split_inner(text, piece))
             elif (ch in self.openers and ((i + 1 < end and not text[i + 1].isspace()) or ch in "«‹")
                   and (i == start or not text[i - 1].isalnum())):
                 stack.append((self.openers[ch], i))  # « may stand apart from its words (French)
@@ -158,6 +183,11 @@ class LanguageQuotes:
         cue = self.cue_re.match(body)
         if cue:
             mention = self._mention_after(body[cue.end():]) or self._pronoun_in_cue(cue.group(0))
+            if mention is None and cue.group(0).lower() in self.w.impersonal:
+                # '— говорится в заявлении министерства', 'hieß es in einer Mitteilung': the source
+                # is the document named after the cue
+                source = re.match(r"[^,.;:!?«»„“]+", body[cue.end():])
+                mention = source.group(0).strip() if source and source.group(0).strip() else cue.group(0)
             return (mention, cue.group(0)) if mention else None
         sentence = self._sentence(body)
         cue = self.cue_re.search(sentence)
@@ -234,7 +264,9 @@ class LanguageQuotes:
             if lowered in self.w.pronouns or bare[-1:] in ",.;:!?" or len(words) >= MAX_MENTION_WORDS:
                 break
         if words and tail.split()[len(words) - 1:len(words)] and tail.split()[len(words) - 1].endswith(","):
-            words += self._apposition(tail.split()[len(words):], words)
+            name = self._apposition(tail.split()[len(words):], words)
+            if name:
+                words = [*words[:-1], words[-1] + ",", *name]  # "el portavoz del Gobierno, Andrés Molina"
         mention = " ".join(words).strip()
         if not mention or (names_only and not any(w[:1].isupper() for w in words)
                            and mention.lower() not in self.w.pronouns):
@@ -251,7 +283,7 @@ class LanguageQuotes:
                 return []
             name.append(token.rstrip(",.;:"))
             if token[-1:] in ",.;:":
-                return [",", *name] if len(name) >= 2 else []
+                return name if len(name) >= 2 else []
         return []
 
     def titled(self, word: str) -> bool:
@@ -295,11 +327,11 @@ class LanguageQuotes:
         for word in reversed(words):
             lowered = word.lower()
             name_word = word[:1].isupper() and not self.titled(lowered) and lowered not in self.w.not_names
-            if not (name_word or (run and lowered in self.w.name_particles)):
-                break
+            if not (name_word or (run and lowered in self.w.name_particles)) or (run and word.endswith(",")):
+                break  # "el portavoz del Gobierno, Andrés Molina": the name after the comma
             run.insert(0, word)
-        while run and run[0].lower() in self.w.name_particles:
-            run = run[1:]
+        while run and (run[0].lower() in self.w.name_particles or (len(run) > 1 and run[0].isupper())):
+            run = run[1:]  # "МИД Мария Захарова": an acronym names an organisation
         return " ".join(run) if run else mention
 
     # --- the whole article ----------------------------------------------------------------------
@@ -313,11 +345,11 @@ class LanguageQuotes:
         for piece in self._joined(text, self.pieces(text)):
             quote = piece.text(text)
             words = len(quote.split())
-            found = self.attribute(text, piece)
+            found = piece.inner or self.attribute(text, piece)
             speaker = mention = cue = None
             if found:
                 mention, cue, pos = found
-                lookup = self._resolvable(mention)
+                lookup = mention if cue.lower() in self.w.impersonal else self._resolvable(mention)
                 if lookup in self.w.pronouns:
                     # A pronoun is the last person named before the quote, the previous speaker
                     # only when no one was named since.

@@ -126,6 +126,7 @@ class LanguageWords:
     not_names: WORDS
     articles: WORDS
     conjunctions: tuple[str, ...]
+    impersonal: WORDS
     name_particles: tuple[str, ...]
     examples: tuple[dict[str, str], ...]
 
@@ -135,7 +136,7 @@ class LanguageWords:
 
 
 LANGUAGE_LISTS = ("cues", "according_before", "according_after", "opinion", "mention_stops", "pronouns",
-                  "titles", "honorifics", "anonymous", "not_names", "articles", "conjunctions",
+                  "titles", "honorifics", "anonymous", "not_names", "articles", "conjunctions", "impersonal",
                   "name_particles")
 
 
@@ -179,4 +180,5 @@ def _language(path: str | Path, lang: str, entry: object) -> LanguageWords:
         titles=frozenset(lists["titles"]), honorifics=frozenset(lists["honorifics"]),
         anonymous=frozenset(lists["anonymous"]), not_names=frozenset(lists["not_names"]),
         articles=frozenset(lists["articles"]), conjunctions=tuple(lists["conjunctions"]),
+        impersonal=frozenset(lists["impersonal"]),
         name_particles=tuple(lists["name_particles"]), examples=tuple(examples))

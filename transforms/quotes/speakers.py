@@ -81,6 +81,8 @@ class SpeakerResolver:
             words = match.group(0).split()
             if self.elision and match.start() > 0 and text[match.start() - 1] in "'’" and len(words) > 1:
                 words = words[1:]  # "l'Agriculture Sophie Garnier": the elided article's noun is no name
+            while self.elision and len(words) > 1 and words[0].isupper() and len(words[0]) > 1:
+                words = words[1:]  # "МИД Мария Захарова": an acronym names an organisation
             if words and words[-1].endswith(".") and len(words[-1]) > 2:
                 words[-1] = words[-1][:-1]  # sentence-final period, not an initial
             title = set()
