@@ -130,11 +130,13 @@ class QuoteExtractor:
         if all(w in self.res.complementizers for w in words) and (not first.islower() or words):
             return None  # 'Putin said "..."', 'noting that "it is hard ..."': the quote is the complement
         span = text[cand.pieces[0][0]:cand.pieces[-1][1]]
-        if len(span.split()) > self.res.woven_max_words:
-            return None  # long enough to stand alone as a quotation: the quoted words are the row
         if self.attr.is_title(span) and self._names_work(text, cand.open_pos):
             return None  # 'said on "Face the Nation"'
-        return self._complement_start(text, start, cand.open_pos), self._clause_end(text, cand)
+        start, end = self._complement_start(text, start, cand.open_pos), self._clause_end(text, cand)
+        quoted, clause = len(span.split()), len(text[start:end].split())
+        if quoted > self.res.woven_max_words and quoted >= self.res.woven_share * clause:
+            return None  # the quoted words stand for their clause: they are the row
+        return start, end
 
     def _complement_start(self, text: str, start: int, open_pos: int) -> int:
         """Where the cue's complement starts: at its "that" ('told a crowd in Cleveland that he

@@ -65,6 +65,7 @@ class Resources:
     cue_gap_words: int
     woven_gap_words: int
     woven_max_words: int
+    woven_share: float
 
     def sentence_end_re(self) -> re.Pattern[str]:
         """A sentence ends at . ! ? (optionally followed by a closing mark) before a space, except
@@ -97,10 +98,18 @@ def load_resources(path: str | Path) -> Resources:
             raise ConfigError(f"quotes resources {path}: '{key}' must be an integer")
         return value
 
+    def share(key: str) -> float:
+        value = data.get(key)
+        if not isinstance(value, (int, float)) or isinstance(value, bool) or not 0 <= value <= 1:
+            raise ConfigError(f"quotes resources {path}: '{key}' must be a number from 0 to 1")
+        return float(value)
+
     values: dict[str, object] = {}
     for field in fields(Resources):
         if field.type == "int":
             values[field.name] = number(field.name)
+        elif field.type == "float":
+            values[field.name] = share(field.name)
         else:
             listed = words(field.name)
             values[field.name] = tuple(listed) if field.name in ORDERED else frozenset(listed)
