@@ -36,6 +36,9 @@ WOVEN = [
      "that the works were “nearly finished” and left", "Mayor Ruth Hale"),
     ("Governor Ann Lee said on Monday that the levee was “holding firm,” but asked residents to stay away.",
      "that the levee was “holding firm,”", "Governor Ann Lee"),
+    ("Mr. Barrett said that when the firm decided last summer to sell the old plant to a rival "
+     "“we were stunned.”", "that when the firm decided last summer to sell the old plant to a rival "
+     "“we were stunned.”", "Mr. Barrett"),
     ("The union leader likened the offer to “daylight robbery” on Tuesday.",
      "the offer to “daylight robbery”", "The union leader"),
 ]
