@@ -102,7 +102,7 @@ def build(work: Work, tools: Tools) -> Work:
 
 
 def find_quotes(work: Work, tools: Tools) -> Work:
-    quotes = [quote_row(work.article, quote) for quote in tools.quoter.extract(work.cleaned.text)]
+    quotes = [quote_row(work.article, quote) for quote in tools.quoter.extract(work.cleaned.text, work.lang)]
     return replace(work, quotes=quotes)
 
 

@@ -162,6 +162,7 @@ class DedupSettings(Section):
 class QuotesSettings(Section):
     cues_file: ProjectFile
     doubled_apostrophes: bool
+    partial_quotes: Literal["words", "clause"]
 
 
 class OutputSettings(Section):
