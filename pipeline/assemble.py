@@ -15,6 +15,8 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline import runinfo
 from transforms.articles.beam import NAMESPACE, QUOTES, ProcessRecords
+from transforms.clean import linestore
+from transforms.clean.beam import StripRepeatedLines
 from transforms.common.rejects import REJECTS
 from transforms.common.schemas import REJECTS_PARTITION_BY
 from transforms.dedup.beam import Deduplicate, keep_canonical_only
@@ -79,10 +81,14 @@ def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: 
     records = (local, fetched["records"]) | "AllRecords" >> beam.Flatten()
     processed = records | "Process" >> beam.ParDo(
         ProcessRecords(config, run_id, now)).with_outputs(REJECTS, QUOTES, main="articles")
-    dedup = processed.articles | "Deduplicate" >> Deduplicate(
+    cleaned = {"articles": processed.articles, "quotes": processed[QUOTES]}
+    if config["clean"]["repeated_lines"]:
+        cleaned = cleaned | "RepeatedLines" >> StripRepeatedLines(
+            config["clean"], state_dir, full_refresh, run_id)
+    dedup = cleaned["articles"] | "Deduplicate" >> Deduplicate(
         config["dedup"], request.state_dir, request.full_refresh)
     articles = dedup["articles"] | "CountClusters" >> beam.Map(count_clusters)
-    quotes = processed[QUOTES]
+    quotes = cleaned["quotes"]
     ingested = articles  # every row counts as ingested, also those --drop-duplicates leaves out
     if request.drop_duplicates:
         articles = keep_canonical_only(articles)
@@ -122,6 +128,7 @@ def run(request: RunRequest) -> dict:
     result = pipeline.result if hasattr(pipeline, "result") else None
     counters = read_counters(result)
     counters.update(state.commit_pending(request.state_dir, request.run_id, request.full_refresh))
+    counters["line_stats_keys"] = linestore.commit_pending(request.state_dir, request.run_id)
     record = runinfo.run_record(request, counters, files, urls, time.monotonic() - started)
     runinfo.write_run_record(request.output, record)
     return record

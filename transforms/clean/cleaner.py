@@ -20,6 +20,7 @@ from pathlib import Path
 from transforms.clean.dateline import Dateline, find_credit, parse_dateline
 from transforms.clean.dates import FoundDate, find_date, parse_iso
 from transforms.clean.encoding import repair_encoding
+from transforms.clean.families import Families
 from transforms.clean.furniture import (
     NOTE_ZONE,
     furniture_kind,
@@ -55,20 +56,30 @@ class _Findings:
     agency: str | None = None
     stamps: list[str] = field(default_factory=list)
     dateline: Dateline | None = None
+    credit: str | None = None  # agency named by a credit or attribution line ("Via: Kyodo")
+
+
+_BULLET = re.compile(r"^\s*[*•·▪‣◦–-]\s+\S")
+_EMPTY_FAMILIES = Families([])
+
+
+def _project_path(value: str | None, default: str) -> Path:
+    path = Path(value or default)
+    return path if path.is_absolute() else PROJECT_ROOT / path
 
 
 class Cleaner:
-    """Cleans drafts; holds the compiled profiles (built once per worker)."""
+    """Cleans drafts; holds the compiled profiles and furniture families (built once per worker)."""
 
-    def __init__(self, profiles: ProfileSet):
+    def __init__(self, profiles: ProfileSet, families: Families = _EMPTY_FAMILIES):
         self.profiles = profiles
+        self.families = families
 
     @classmethod
     def from_config(cls, section: dict) -> Cleaner:
-        path = Path(section.get("sources_file") or "configs/sources.yaml")
-        if not path.is_absolute():
-            path = PROJECT_ROOT / path
-        return cls(ProfileSet.from_file(path))
+        profiles = ProfileSet.from_file(_project_path(section.get("sources_file"), "configs/sources.yaml"))
+        families = Families.from_file(_project_path(section.get("furniture_file"), "configs/furniture.yaml"))
+        return cls(profiles, families)
 
     def clean(self, draft: Draft) -> Cleaned:
         try:
@@ -99,11 +110,14 @@ class Cleaner:
                     kinds[i] = "title"
 
         header_text = "\n".join(paragraphs[:HEADER_ZONE])  # before the dateline is cut off
+        _drop_lead_bullets(paragraphs, kinds)
         standfirst = self._strip_header(paragraphs, kinds, found)
         body = [p for p, kind in zip(paragraphs, kinds, strict=True) if kind == "body"]
         body = _drop_adjacent_duplicates(body)
         if body:
-            body[-1] = strip_trailing_promo(body[-1])
+            body[-1], tails = self.families.strip_last_sentences(strip_trailing_promo(body[-1]))
+            found.credit = found.credit or next(
+                (a for a in (self._credit_agency(m.credit) for m in tails) if a), None)
             body = [p for p in body if p]
 
         url_profile = self.profiles.by_url(draft.url)
@@ -128,6 +142,11 @@ class Cleaner:
         """Classify one paragraph; furniture that carries metadata is recorded in `found`."""
         if furniture_kind(paragraph) or any(p.match(paragraph) for _, p in self.profiles.junk_lines):
             return "furniture"
+        family = self.families.match(paragraph)
+        if family:
+            if not found.credit:
+                found.credit = self._credit_agency(family.credit)
+            return "summary" if family.kind == "summary" else "furniture"
         if is_timestamp(paragraph):
             found.stamps.append(paragraph)
             return "stamp"
@@ -141,6 +160,14 @@ class Cleaner:
         if index >= count - NOTE_ZONE and index > 0 and is_end_note(paragraph):
             return "furniture"
         return "body"
+
+    def _credit_agency(self, credit: str | None) -> str | None:
+        """The agency a credit slot names: the whole text, else its first words ("DHA Haber")."""
+        words = (credit or "").split()
+        for size in range(len(words), 0, -1):
+            if agency := self.profiles.agency(" ".join(words[:size])):
+                return agency
+        return None
 
     def _strip_header(self, paragraphs: list[str], kinds: list[str], found: _Findings) -> list[str]:
         """Find the dateline, cut it from its paragraph, and take the standfirst out of the body.
@@ -178,6 +205,8 @@ class Cleaner:
             return found.dateline.agency
         if found.agency:
             return found.agency
+        if found.credit:
+            return found.credit
         for hint in author_hints or []:
             if agency := self.profiles.agency(hint):
                 return agency
@@ -214,6 +243,24 @@ def _detect_title(paragraphs: list[str], kinds: list[str]) -> str | None:
             return paragraph
         return None
     return None
+
+
+def _drop_lead_bullets(paragraphs: list[str], kinds: list[str]) -> None:
+    """The bullet summary atop some wire stories: bullet paragraphs in the header zone after a
+    summary heading, or a run of them that a story paragraph follows, are not body."""
+    zone = min(HEADER_ZONE, len(paragraphs))
+    bullets = [i for i in range(zone) if kinds[i] == "body" and _BULLET.match(paragraphs[i])]
+    if not bullets:
+        return
+    headed = any(kind == "summary" for kind in kinds[:bullets[0]])
+    run = [i for i in bullets if i - bullets[0] == bullets.index(i)]  # the first contiguous run
+    after = run[-1] + 1
+    story_follows = after < len(paragraphs) and kinds[after] == "body" \
+        and not _BULLET.match(paragraphs[after])
+    story_before = any(kind == "body" for kind in kinds[:run[0]])
+    if headed or (len(run) >= 2 and story_follows and not story_before):
+        for i in run:
+            kinds[i] = "furniture"
 
 
 def _drop_adjacent_duplicates(paragraphs: list[str]) -> list[str]:

@@ -11,7 +11,7 @@ import uuid
 
 from apache_beam.io.filesystems import FileSystems
 
-__all__ = ["FileSystems", "exists", "join", "read_bytes", "write_atomic", "write_json_atomic"]
+__all__ = ["FileSystems", "delete", "exists", "join", "read_bytes", "write_atomic", "write_json_atomic"]
 
 
 def join(base: str, *parts: str) -> str:
@@ -20,6 +20,10 @@ def join(base: str, *parts: str) -> str:
 
 def exists(path: str) -> bool:
     return FileSystems.exists(path)
+
+
+def delete(path: str) -> None:
+    FileSystems.delete([path])
 
 
 def read_bytes(path: str) -> bytes:
