@@ -4,6 +4,7 @@ copies of one such report, trimmed or not, are the same story."""
 from __future__ import annotations
 
 from transforms.common.config import load_config
+from transforms.dedup.clusters import choose_canonical
 from transforms.dedup.minhash import fingerprint
 from transforms.dedup.verify import numbers_differ, same_story
 
@@ -43,3 +44,14 @@ def test_texts_with_few_numbers_are_not_judged_by_them():
     a = fingerprint("The minister resigned on Monday after 12 days in office. " * 6, 5)
     b = fingerprint("The minister resigned on Monday after 40 days in office. " * 6, 5)
     assert not numbers_differ(a, b, _settings())
+
+
+def test_agency_text_without_url_is_canonical():
+    members = [
+        {"article_id": "copy", "source": "Example Herald", "credited_agency": "AP", "published_at": 1000.0},
+        {"article_id": "own", "source": None, "credited_agency": "AP", "published_at": None,
+         "agency_text": True},
+        {"article_id": "agg", "source": "Example Aggregator", "credited_agency": "AP", "published_at": 900.0,
+         "republisher": True},
+    ]
+    assert choose_canonical(members) == "own"

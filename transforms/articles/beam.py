@@ -100,6 +100,7 @@ class ProcessRecords(beam.DoFn):
             "lang_confidence": confidence,
             "from_feed_content": record.from_feed_content,
             "republisher": cleaned.republisher,  # for the canonical choice; not a column
+            "agency_text": cleaned.agency_text,  # likewise
             "ingested_at": self.ingested_at,
             "run_id": self.run_id,
             "date": partition_date(cleaned.published_at, self.ingested_at),

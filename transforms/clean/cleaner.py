@@ -136,6 +136,7 @@ class Cleaner:
             authors=found.authors or _clean_authors(draft.authors, self.profiles),
             published_at=_published(draft.published, found, profile),
             republisher=bool(profile and profile.republisher),
+            agency_text=_agency_text(source, found.dateline),
         )
 
     def _kind(self, paragraph: str, index: int, count: int, found: _Findings) -> str:
@@ -223,6 +224,12 @@ class Cleaner:
             named = self.profiles.by_name(draft.source)
             return named.name if named else draft.source.strip()
         return domain_of(draft.url) or None
+
+
+def _agency_text(source: str | None, dateline: Dateline | None) -> bool:
+    """No outlet is known (no URL, source or signature) and the text opens with an agency's own
+    dateline, not a syndicator's credit: the mark an agency's own copy carries without a URL."""
+    return source is None and bool(dateline and dateline.agency and not dateline.syndicator)
 
 
 def _clean_hint(value: str | None) -> str | None:

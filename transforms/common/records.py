@@ -53,6 +53,7 @@ class Cleaned:
     authors: list[str] = field(default_factory=list)
     published_at: datetime | None = None  # timezone-aware, UTC
     republisher: bool = False  # the outlet is an aggregator / wire republisher (its profile says)
+    agency_text: bool = False  # no outlet known, and the text opens with an agency's own dateline
 
 
 @dataclass

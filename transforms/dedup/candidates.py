@@ -32,6 +32,7 @@ def article_meta(article: dict, words: int) -> dict:
         "published_at": published.timestamp() if isinstance(published, datetime) else published,
         "text_len": words,
         "republisher": bool(article.get("republisher")),
+        "agency_text": bool(article.get("agency_text")),
     }
 
 
