@@ -57,6 +57,7 @@ class _Findings:
     stamps: list[str] = field(default_factory=list)
     dateline: Dateline | None = None
     credit: str | None = None  # agency named by a credit or attribution line ("Via: Kyodo")
+    attributed: bool = False  # a line names another outlet as the story's origin: a republished copy
 
 
 _BULLET = re.compile(r"^\s*[*•·▪‣◦–-]\s+\S")
@@ -118,6 +119,7 @@ class Cleaner:
             body[-1], tails = self.families.strip_last_sentences(strip_trailing_promo(body[-1]))
             found.credit = found.credit or next(
                 (a for a in (self._credit_agency(m.credit) for m in tails) if a), None)
+            found.attributed = found.attributed or any(m.family == "republished_from" for m in tails)
             body = [p for p in body if p]
 
         url_profile = self.profiles.by_url(draft.url)
@@ -135,7 +137,7 @@ class Cleaner:
             dateline_place=found.dateline.place if found.dateline else None,
             authors=found.authors or _clean_authors(draft.authors, self.profiles),
             published_at=_published(draft.published, found, profile),
-            republisher=bool(profile and profile.republisher),
+            republisher=bool(profile and profile.republisher) or found.attributed,
             agency_text=_agency_text(source, found.dateline),
         )
 
@@ -147,6 +149,8 @@ class Cleaner:
         if family:
             if not found.credit:
                 found.credit = self._credit_agency(family.credit)
+            # "First appeared on Example Daily": this copy names another outlet as its origin
+            found.attributed |= family.family == "republished_from" and bool(family.credit)
             return "summary" if family.kind == "summary" else "furniture"
         if is_timestamp(paragraph):
             found.stamps.append(paragraph)
