@@ -16,7 +16,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from pipeline import runinfo
 from transforms.articles.beam import NAMESPACE, QUOTES, ProcessRecords
 from transforms.clean import linestore
-from transforms.clean.beam import StripRepeatedLines
+from transforms.clean.beam import StripCopyLines, StripRepeatedLines
 from transforms.common.rejects import REJECTS
 from transforms.common.schemas import REJECTS_PARTITION_BY
 from transforms.dedup.beam import Deduplicate, keep_canonical_only
@@ -87,8 +87,11 @@ def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: 
             config["clean"], state_dir, full_refresh, run_id)
     dedup = cleaned["articles"] | "Deduplicate" >> Deduplicate(
         config["dedup"], request.state_dir, request.full_refresh)
-    articles = dedup["articles"] | "CountClusters" >> beam.Map(count_clusters)
-    quotes = cleaned["quotes"]
+    clustered = {"articles": dedup["articles"], "quotes": cleaned["quotes"]}
+    if config["clean"]["copy_lines"]:
+        clustered = clustered | "CopyLines" >> StripCopyLines()
+    articles = clustered["articles"] | "CountClusters" >> beam.Map(count_clusters)
+    quotes = clustered["quotes"]
     ingested = articles  # every row counts as ingested, also those --drop-duplicates leaves out
     if request.drop_duplicates:
         articles = keep_canonical_only(articles)

@@ -5,13 +5,16 @@ GroupByKey -> per key, with its history entry: furniture or not, and the entry f
 the furniture keys of each article (a small side input) -> the articles without those lines,
 and their quotes with offsets moved (quotes inside removed lines dropped). The new history goes
 to <state>/lines/pending-<run_id>.jsonl; the driver promotes it after the run (linestore).
+
+After dedup, StripCopyLines removes head/tail lines that only one copy of a cluster has (copies.py).
 """
 
 from __future__ import annotations
 
 import apache_beam as beam
 
-from transforms.clean import linestats, linestore
+from transforms.clean import copies, linestats, linestore
+from transforms.dedup.minhash import hash_tokens, tokens
 
 
 class LineKeys(beam.DoFn):
@@ -174,4 +177,45 @@ class StripRepeatedLines(beam.PTransform):
                     self.state_dir, self.full_refresh,
                     self.run_id, int(self.settings.get("line_history_max_keys", 200000)))
             )
+        return {"articles": stripped.articles, "quotes": moved}
+
+
+def cluster_member(article: dict):
+    member = (article["article_id"], article.get("text") or "", bool(article["is_canonical"]))
+    yield article["cluster_id"], member
+
+
+def cluster_drops(cluster_and_members):
+    _, members = cluster_and_members
+    members = sorted(members)
+    if len(members) > 1:
+        yield from copies.copy_furniture(members).items()
+
+
+def strip_copy_lines(article: dict, drops: dict):
+    indices = drops.get(article["article_id"])
+    if not indices:
+        yield article
+        return
+    text, spans = copies.drop_paragraphs(article["text"], set(indices))
+    yield {**article, "text": text, "content_hash": hash_tokens(tokens(text))}
+    if spans:
+        yield beam.pvalue.TaggedOutput("spans", (article["article_id"], spans))
+
+
+class StripCopyLines(beam.PTransform):
+    """{"articles" (clustered), "quotes"} -> the same, without head/tail lines that only one
+    copy of a cluster has (copies.py); the content hash follows the new text."""
+
+    def expand(self, inputs):
+        articles, quotes = inputs["articles"], inputs["quotes"]
+        drops = (
+            articles
+            | "ClusterMembers" >> beam.FlatMap(cluster_member)
+            | "GroupByCluster" >> beam.GroupByKey()
+            | "CopyLines" >> beam.FlatMap(cluster_drops)
+        )
+        stripped = articles | "StripCopyLines" >> beam.FlatMap(
+            strip_copy_lines, beam.pvalue.AsDict(drops)).with_outputs("spans", main="articles")
+        moved = quotes | "MoveCopyQuotes" >> beam.FlatMap(move_quote, beam.pvalue.AsDict(stripped.spans))
         return {"articles": stripped.articles, "quotes": moved}
