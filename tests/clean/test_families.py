@@ -10,6 +10,7 @@ import pytest
 from transforms.clean.cleaner import Cleaner
 from transforms.clean.dateline import parse_dateline
 from transforms.clean.families import Families
+from transforms.clean.furniture import strip_name_lists
 from transforms.clean.profiles import ProfileSet
 from transforms.common.config import ConfigError
 from transforms.common.records import Draft
@@ -162,3 +163,25 @@ def test_family_matching_a_counter_example_stops_loading(tmp_path: Path):
         encoding="utf-8")
     with pytest.raises(ConfigError, match="counter-example"):
         Families.from_file(bad)
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("Police said the suspect fled. Afghanistan Albania Algeria Andorra Angola Argentina Armenia Australia "
+     "Austria Azerbaijan Bahamas Bahrain Bangladesh Barbados Belarus Belgium Bosnia and Herzegovina Brazil "
+     "The investigation continues.", "Police said the suspect fled. The investigation continues."),
+    ("Elige tu país: Argentina, Bolivia, Chile, Colombia, Costa Rica, Cuba, Ecuador, El Salvador, Guatemala, "
+     "Honduras, México, Nicaragua, Panamá, Paraguay, Perú, Uruguay", "Elige tu país:"),
+    ("Kraj: Polska Niemcy Francja Hiszpania Włochy Czechy Słowacja Węgry Austria Szwajcaria Belgia Holandia "
+     "Dania Szwecja", "Kraj:"),
+])
+def test_form_name_lists_are_cut(text, kept):
+    assert strip_name_lists(text) == kept
+
+
+@pytest.mark.parametrize("text", [
+    "Die Polizei Berlin hat am Montag in Neukölln einen Mann festgenommen, der Passanten bedroht hatte.",
+    "The United Nations Security Council met on Monday with the European Union High Representative.",
+    "MINISTERS FROM FRANCE GERMANY ITALY SPAIN POLAND AUSTRIA BELGIUM DENMARK SWEDEN FINLAND IRELAND MET.",
+])
+def test_prose_is_no_name_list(text):
+    assert strip_name_lists(text) == text
