@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.loo_syndication /work/shared/data/dev/syndication [--score PATH/score.py]
 
 Runs the pipeline's pure cores in process (read -> extract -> clean -> repeated-lines ->
-dedup -> canonical), not Beam, and scores the rows with the evaluation's own score.py (its path
+dedup -> canonical -> copy lines), not Beam, and scores the rows with the evaluation's own score.py (its path
 defaults to ../eval/score.py beside the data folder's parent). Two figures:
 
 * in-sample: the repeated-lines evidence of a record comes from every pair it belongs to, as in a
@@ -34,6 +34,7 @@ import numpy as np
 from transforms.articles.rows import source_of
 from transforms.clean import linestats
 from transforms.clean.cleaner import Cleaner
+from transforms.clean.copies import copy_furniture, drop_paragraphs
 from transforms.clean.profiles import ProfileSet
 from transforms.common import ids
 from transforms.common.config import load_config
@@ -138,6 +139,18 @@ def dedup(rows: list[dict], settings: dict) -> list[dict]:
     return rows
 
 
+def strip_copy_lines(rows: list[dict]) -> list[dict]:
+    by_cluster: dict[str, list[dict]] = defaultdict(list)
+    for row in rows:
+        by_cluster[row["cluster_id"]].append(row)
+    for members in by_cluster.values():
+        drops = copy_furniture([(m["article_id"], m["text"], m["is_canonical"]) for m in members])
+        for member in members:
+            if member["article_id"] in drops:
+                member["text"] = drop_paragraphs(member["text"], drops[member["article_id"]])[0]
+    return rows
+
+
 METRICS = ["junk_leak_rate", "credited_agency_accuracy", "credited_agency_spurious", "canonical_accuracy",
            "body_f1", "title_exact"]
 
@@ -176,7 +189,7 @@ def main(argv=None) -> None:
     report = {}
     for name, base, leave_out in (("in_sample", rows, False), ("leave_one_outlet_out", loo_rows, True)):
         evidence = pair_evidence(base)
-        stripped = dedup(strip(base, evidence, outlets, leave_out), config["dedup"])
+        stripped = strip_copy_lines(dedup(strip(base, evidence, outlets, leave_out), config["dedup"]))
         metrics, _ = score.score_syndication(gold, stripped, [])
         report[name] = summary(metrics)
         report[name]["pairs_with_shared_furniture"] = len(evidence)

@@ -83,6 +83,18 @@ def _same_story(a, b) -> bool:
     return share is None or share >= SAME_STORY
 
 
+def encode_sketch(values) -> str:
+    """A sketch (at most MAX_SKETCH smallest values) as a compact string for the history:
+    8 hex digits per value (a list of ints costs several times more in memory and JSON)."""
+    return "".join(f"{v:08x}" for v in sorted(values)[:MAX_SKETCH])
+
+
+def decode_sketch(text) -> list[int]:
+    if isinstance(text, list):  # tolerate a hand-written list
+        return [int(v) for v in text]
+    return [int(text[i:i + 8], 16) for i in range(0, len(text), 8)]
+
+
 @dataclass
 class Verdict:
     furniture: bool
@@ -95,11 +107,11 @@ def decide(masked: bool, history: dict | None, docs: list[tuple[str, list[int]]]
     greedy grouping on sketch containment; the history keeps a few stories' sketches. Used for
     masked keys and for evidence against the history; verbatim keys shared within a run are
     judged pairwise on the whole texts (shared_furniture), which is sharper."""
-    reps = [list(r) for r in (history or {}).get("reps", [])]
+    reps = [decode_sketch(r) for r in (history or {}).get("reps", [])]
     groups = int((history or {}).get("groups", len(reps)))
     if not masked and not reps:  # first seen: one story until the pairwise test says otherwise
         first = sorted(docs)[0][1] if docs else []
-        return Verdict(False, {"groups": 1, "reps": [sorted(first)[:MAX_SKETCH]], "masked": False,
+        return Verdict(False, {"groups": 1, "reps": [encode_sketch(first)], "masked": False,
                                "docs": len(docs)})
     if not masked and groups >= EXACT_GROUPS:
         return Verdict(True, {**(history or {}), "docs": int((history or {}).get("docs", 0)) + len(docs)})
@@ -109,11 +121,22 @@ def decide(masked: bool, history: dict | None, docs: list[tuple[str, list[int]]]
             if len(reps) < MAX_REPS:
                 reps.append(sorted(doc_sketch)[:MAX_SKETCH])
     need = MASKED_GROUPS if masked else EXACT_GROUPS
-    entry = {"groups": groups, "reps": reps, "masked": masked,
+    entry = {"groups": groups, "reps": [encode_sketch(r) for r in reps], "masked": masked,
              "docs": int((history or {}).get("docs", 0)) + len(docs)}
     # a verbatim key: sketches only judge this run's articles against the history's stories
     from_history = masked or bool(history and history.get("reps"))
     return Verdict(groups >= need and from_history, entry)
+
+
+CLEARLY_SAME = 0.5  # sketch containment at which a pair is plainly one story: not judged
+
+
+def worth_judging(sketch_a, sketch_b) -> bool:
+    """Whether a pair sharing a key needs the pairwise test: not when their word sketches
+    already show one story (copies share most lines; this keeps the test to the few pairs
+    that may be unrelated stories)."""
+    share = containment(sketch_a, sketch_b)
+    return share is None or share < CLEARLY_SAME
 
 
 def candidate_pairs(article_ids: list[str]) -> list[tuple[str, str]]:

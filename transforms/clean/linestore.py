@@ -1,11 +1,11 @@
 """The line statistics' state file: <state>/lines/lines.jsonl (JSON Lines, never pickle).
 
-First line: {"schema_version": 1, "kind": "line_stats"}; then one object per line key:
-{"key", "groups" (different stories it was seen in), "reps" (a few stories' word sketches),
-"masked" (the key has names masked), "docs"}. The Beam step reads the live file at the start of a
-run and writes this run's whole new table to lines/pending-<run_id>.jsonl; the driver promotes
-it after the pipeline finished (commit_pending), so a failed run leaves the live file as it
-was. All I/O goes through transforms/common/fs.py: local paths, gs:// and s3:// alike.
+First line: {"schema_version": 1, "kind": "line_stats"}; then one object per line key: "key",
+"groups" (different stories it was seen in), "reps" (a few stories' word sketches, 8 hex digits
+per value), "masked" (the key has names masked), "docs". The Beam step reads the live file at
+the start of a run and writes this run's whole new table to lines/pending-<run_id>.jsonl; the
+driver promotes it after the pipeline finished (commit_pending), so a failed run leaves the
+live file as it was. All I/O goes through transforms/common/fs.py: local, gs:// and s3:// alike.
 """
 
 from __future__ import annotations
