@@ -185,3 +185,19 @@ def test_form_name_lists_are_cut(text, kept):
 ])
 def test_prose_is_no_name_list(text):
     assert strip_name_lists(text) == text
+
+
+def test_banner_glued_into_a_long_scraped_paragraph_is_cut(families):
+    story = "The regulator fined the bank on Tuesday for failing to report suspicious transfers. " * 4
+    banner = "This site uses cookies. Choose Accept all or open the settings to manage preferences. " \
+             "Details are in our privacy policy. "
+    tail = "Officials said the inquiry would continue next year; the bank said it would appeal. " * 4
+    cut = families.strip_cue_runs(story + banner + tail)
+    assert "cookies" not in cut and cut.startswith("The regulator") and cut.endswith("appeal.")
+
+
+def test_a_story_about_privacy_is_not_a_banner(families):
+    text = ("The regulator said the company collected user data without consent and broke its own "
+            "privacy policy, and fined it 5 million euros after a two-year investigation into the firm.")
+    assert families.match(text) is None
+    assert families.strip_cue_runs(text * 6) == text * 6

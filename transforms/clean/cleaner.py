@@ -96,7 +96,7 @@ class Cleaner:
 
     def _clean(self, draft: Draft) -> Cleaned:
         raw = split_paragraphs(repair_encoding(draft.text or ""))
-        paragraphs = [strip_tails(p, self.profiles) for p in raw]
+        paragraphs = [self.families.strip_cue_runs(strip_tails(p, self.profiles)) for p in raw]
         paragraphs = [p for p in paragraphs if p]
         title = _clean_hint(draft.title)
         found = _Findings()

@@ -19,6 +19,7 @@ _SLOT = re.compile(r"\{(\w+)\}")
 _KEYS = {"name", "type", "kind", "credit", "template", "slots", "cues", "min_hits", "max_chars",
          "examples", "counter_examples"}
 MAX_LINE_CHARS = 600  # template families look at lines up to this long
+WORDS_PER_CUE = 10  # a lexicon line holds at least one distinct cue per this many words
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
 
 
@@ -43,8 +44,10 @@ class Family:
         if len(line) > self.max_chars:
             return None
         if self.cues is not None:
+            # dense with cues, as a banner is: a story about privacy or subscriptions is not
             hits = sum(1 for cue in self.cues if cue.search(line))
-            return Match(self.kind, self.name) if hits >= self.min_hits else None
+            needed = max(self.min_hits, len(line.split()) / WORDS_PER_CUE)
+            return Match(self.kind, self.name) if hits >= needed else None
         found = self.pattern.match(line)
         if not found:
             return None
@@ -77,6 +80,32 @@ class Families:
             if found:
                 return found
         return None
+
+    def strip_cue_runs(self, paragraph: str) -> str:
+        """A long paragraph (a scraped page glued into one) without its runs of consecutive
+        sentences that each hold a cue of one lexicon family and together hold more than min_hits
+        distinct cues: a consent banner or paywall prompt inside the text. Short paragraphs are judged
+        whole by `match`."""
+        lexicons = [f for f in self.families if f.cues is not None]
+        if not lexicons or len(paragraph) <= MAX_LINE_CHARS:
+            return paragraph
+        sentences = _SENTENCE_END.split(paragraph.strip())
+        drop: set[int] = set()
+        for family in lexicons:
+            hits = [{i for i, cue in enumerate(family.cues) if cue.search(s)} for s in sentences]
+            start = 0
+            while start < len(sentences):
+                end = start
+                found: set[int] = set()
+                while end < len(sentences) and hits[end]:
+                    found |= hits[end]
+                    end += 1
+                if len(found) > family.min_hits:  # one cue more than a whole line needs: prose
+                    drop.update(range(start, end))  # about subscriptions or privacy keeps its text
+                start = end + 1
+        if not drop or len(drop) == len(sentences):
+            return paragraph
+        return " ".join(s for i, s in enumerate(sentences) if i not in drop)
 
     def strip_last_sentences(self, paragraph: str, max_cut: int = 400) -> tuple[str, list[Match]]:
         """The paragraph without furniture sentences glued to its end ("... said. This story first
