@@ -201,3 +201,10 @@ def test_a_story_about_privacy_is_not_a_banner(families):
             "privacy policy, and fined it 5 million euros after a two-year investigation into the firm.")
     assert families.match(text) is None
     assert families.strip_cue_runs(text * 6) == text * 6
+
+
+def test_agency_page_without_a_profile_for_its_domain(cleaner):
+    text = "\n\n".join(BODY)
+    own = cleaner.clean(Draft(text=text, url="https://www.reutersagency.com/story/1"))
+    assert own.credited_agency == "Reuters"
+    assert cleaner.clean(Draft(text=text, url="https://apple.com/newsroom/1")).credited_agency is None

@@ -55,3 +55,13 @@ def test_agency_text_without_url_is_canonical():
          "republisher": True},
     ]
     assert choose_canonical(members) == "own"
+
+
+def test_agency_site_named_by_its_host_is_its_own_copy():
+    members = [
+        {"article_id": "copy", "source": "Example Herald", "credited_agency": "TASS", "published_at": 100.0,
+         "url": "https://herald.example/a"},
+        {"article_id": "own", "source": "tassnews.example", "credited_agency": "TASS",
+         "published_at": 200.0, "url": "https://www.tassnews.example/a"},
+    ]
+    assert choose_canonical(members) == "own"

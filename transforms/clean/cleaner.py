@@ -126,7 +126,7 @@ class Cleaner:
         own_profile = url_profile or self.profiles.by_signature(header_text)
         source = self._source(draft, own_profile)
         profile = own_profile or self.profiles.by_name(source)
-        agency = self._agency(found, body, draft.authors, own_profile)
+        agency = self._agency(found, body, draft.authors, own_profile, draft.url)
         summary = _clean_hint(draft.summary) or (" ".join(standfirst) if standfirst else None)
         return Cleaned(
             text=join_paragraphs(body),
@@ -202,7 +202,8 @@ class Cleaner:
         return [paragraphs[i] for i in candidates]
 
     def _agency(
-        self, found: _Findings, body: list[str], author_hints: list[str], own: Profile | None
+        self, found: _Findings, body: list[str], author_hints: list[str], own: Profile | None,
+        url: str | None = None,
     ) -> str | None:
         """The credited agency: dateline, else byline or credit line, else page metadata, else a
         credit in the text, else the outlet itself when it is an agency (its own page)."""
@@ -219,7 +220,9 @@ class Cleaner:
         agency = self.profiles.credit_in(text) or find_credit(text, self.profiles)
         if agency:
             return agency
-        return own.name if own and own.agency else None
+        if own:
+            return own.name if own.agency else None
+        return self.profiles.agency_by_host(url)
 
     def _source(self, draft: Draft, own: Profile | None) -> str | None:
         if own:

@@ -16,6 +16,7 @@ import yaml
 
 from transforms.clean.dates import zone_named
 from transforms.common.config import ConfigError
+from transforms.common.urls import host_names
 
 _PROFILE_KEYS = {
     "name", "agency", "domains", "aliases", "timezone", "signatures", "junk_lines", "junk_tails", "credits",
@@ -114,6 +115,14 @@ class ProfileSet:
                 return name.strip()
             if _SUFFIX_WORDS.match(suffix):
                 return base.name
+        return None
+
+    def agency_by_host(self, url: str | None) -> str | None:
+        """An agency whose own site this URL is, by its name alone when no profile lists the
+        domain (tass.com, apnews.com): the page is the agency's own copy."""
+        for profile in self.profiles:
+            if profile.agency and any(host_names(url, _key(n)) for n in [profile.name, *profile.aliases]):
+                return profile.name
         return None
 
     def by_signature(self, text: str) -> Profile | None:

@@ -7,9 +7,10 @@ from __future__ import annotations
 import re
 from collections import Counter
 from datetime import datetime
-from urllib.parse import urlsplit
 
 import xxhash
+
+from transforms.common.urls import host_names
 
 
 class UnionFind:
@@ -62,24 +63,6 @@ def cluster_agency(members: list[dict]) -> str | None:
     return min(credited, key=lambda key: (-credited[key], key))
 
 
-# What an agency's own web host adds to its name ("apnews", "kyodonews", "sputnikglobe").
-_HOST_SUFFIX = re.compile(
-    r"^(?:news|newsagency|agency|wire|global|globe|online|international|english|live)?$")
-_SECOND_LEVEL = {"co", "com", "org", "net", "gov", "ac", "or", "ne", "go"}
-
-
-def _host_label(member: dict) -> str | None:
-    """The registrable label of the member's web host ("yahoo" for news.yahoo.com), if any."""
-    try:
-        host = urlsplit(member.get("url") or "").hostname or ""
-    except ValueError:
-        return None
-    labels = host.lower().split(".")[:-1]  # without the top-level domain
-    while labels and labels[-1] in _SECOND_LEVEL:
-        labels.pop()
-    return labels[-1] if labels else None
-
-
 def is_agency_copy(member: dict, agency: str | None) -> bool:
     """The agency's own page: its outlet (named from its URL's domain by the cleaning stage) is the
     credited agency; or, for an agency no profile knows the web host of, the host is the
@@ -88,8 +71,7 @@ def is_agency_copy(member: dict, agency: str | None) -> bool:
         return False
     if agency == agency_key(member.get("source")):
         return True
-    label = _host_label(member)
-    return bool(label and label.startswith(agency) and _HOST_SUFFIX.match(label[len(agency):]))
+    return host_names(member.get("url"), agency)
 
 
 def _timestamp(value) -> float | None:
