@@ -16,6 +16,8 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from pipeline import runinfo
 from pipeline.estimate import expected_records
 from transforms.articles.beam import QUOTES, ProcessRecords
+from transforms.clean import linestore
+from transforms.clean.beam import StripCopyLines, StripRepeatedLines
 from transforms.clean.profiles import ProfileSet
 from transforms.common import fs
 from transforms.common.metrics import METRICS_NAMESPACE as NAMESPACE
@@ -85,11 +87,18 @@ def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: 
     records = (local, fetched["records"]) | "AllRecords" >> beam.Flatten()
     processed = records | "Process" >> beam.ParDo(
         ProcessRecords(config, run_id, now, expected)).with_outputs(REJECTS, QUOTES, main="articles")
+    cleaned = {"articles": processed.articles, "quotes": processed[QUOTES]}
+    if config["clean"]["repeated_lines"]:
+        cleaned = cleaned | "RepeatedLines" >> StripRepeatedLines(
+            config["clean"], state_dir, full_refresh, run_id)
     republishers = ProfileSet.from_config(config["clean"]).republisher_keys()
-    dedup = processed.articles | "Deduplicate" >> Deduplicate(
+    dedup = cleaned["articles"] | "Deduplicate" >> Deduplicate(
         config["dedup"], request.state_dir, request.full_refresh, republishers)
-    articles = dedup["articles"] | "CountClusters" >> beam.Map(count_clusters)
-    quotes = processed[QUOTES]
+    clustered = {"articles": dedup["articles"], "quotes": cleaned["quotes"]}
+    if config["clean"]["copy_lines"]:
+        clustered = clustered | "CopyLines" >> StripCopyLines()
+    articles = clustered["articles"] | "CountClusters" >> beam.Map(count_clusters)
+    quotes = clustered["quotes"]
     ingested = articles  # every row counts as ingested, also those --drop-duplicates leaves out
     if request.drop_duplicates:
         articles = keep_canonical_only(articles)
@@ -131,6 +140,7 @@ def run(request: RunRequest) -> dict:
     result = pipeline.result if hasattr(pipeline, "result") else None
     counters = read_counters(result)
     counters.update(state.commit_pending(request.state_dir, request.run_id, request.full_refresh))
+    counters["line_stats_keys"] = linestore.commit_pending(request.state_dir, request.run_id)
     record = runinfo.run_record(request, counters, files, urls, time.monotonic() - started)
     runinfo.write_run_record(request.output, record)
     return record

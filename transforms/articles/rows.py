@@ -52,6 +52,8 @@ def article_row(record: RawRecord, cleaned: Cleaned, lang: str, confidence: floa
         lang=lang,
         lang_confidence=confidence,
         from_feed_content=record.from_feed_content,
+        republished=cleaned.republished,
+        agency_text=cleaned.agency_text,
         ingested_at=ingested_at,
         run_id=run_id,
         date=partition_date(cleaned.published_at, ingested_at),

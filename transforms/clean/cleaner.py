@@ -19,6 +19,7 @@ from datetime import datetime
 from transforms.clean.dateline import Dateline, find_credit, parse_dateline
 from transforms.clean.dates import FoundDate, find_date, parse_iso
 from transforms.clean.encoding import repair_encoding
+from transforms.clean.families import Families
 from transforms.clean.furniture import (
     NOTE_ZONE,
     furniture_kind,
@@ -30,6 +31,7 @@ from transforms.clean.furniture import (
 )
 from transforms.clean.paragraphs import join_paragraphs, normalise_line, split_paragraphs
 from transforms.clean.profiles import Profile, ProfileSet, domain_of
+from transforms.common.config import project_path
 from transforms.common.records import Cleaned, Draft
 
 HEADER_ZONE = 8  # the header (title, byline, standfirst, dateline) lies within this many paragraphs
@@ -53,17 +55,26 @@ class _Findings:
     agency: str | None = None
     stamps: list[str] = field(default_factory=list)
     dateline: Dateline | None = None
+    credit: str | None = None  # agency named by a credit or attribution line ("Via: Kyodo")
+    attributed: bool = False  # a line names another outlet as the story's origin: a republished copy
+
+
+_BULLET = re.compile(r"^\s*[*•·▪‣◦–-]\s+\S")
+_EMPTY_FAMILIES = Families([])
 
 
 class Cleaner:
-    """Cleans drafts; holds the compiled profiles (built once per worker)."""
+    """Cleans drafts; holds the compiled profiles and furniture families (built once per worker)."""
 
-    def __init__(self, profiles: ProfileSet):
+    def __init__(self, profiles: ProfileSet, families: Families = _EMPTY_FAMILIES):
         self.profiles = profiles
+        self.families = families
 
     @classmethod
     def from_config(cls, section: dict) -> Cleaner:
-        return cls(ProfileSet.from_config(section))
+        profiles = ProfileSet.from_config(section)
+        families = Families.from_file(project_path(section.get("furniture_file") or "configs/furniture.yaml"))
+        return cls(profiles, families)
 
     def clean(self, draft: Draft) -> Cleaned:
         try:
@@ -79,7 +90,7 @@ class Cleaner:
 
     def _clean(self, draft: Draft) -> Cleaned:
         raw = split_paragraphs(repair_encoding(draft.text or ""))
-        paragraphs = [strip_tails(p, self.profiles) for p in raw]
+        paragraphs = [self.families.strip_cue_runs(strip_tails(p, self.profiles)) for p in raw]
         paragraphs = [p for p in paragraphs if p]
         title = _clean_hint(draft.title)
         found = _Findings()
@@ -94,18 +105,22 @@ class Cleaner:
                     kinds[i] = "title"
 
         header_text = "\n".join(paragraphs[:HEADER_ZONE])  # before the dateline is cut off
+        _drop_lead_bullets(paragraphs, kinds)
         standfirst = self._strip_header(paragraphs, kinds, found)
         body = [p for p, kind in zip(paragraphs, kinds, strict=True) if kind == "body"]
         body = _drop_adjacent_duplicates(body)
         if body:
-            body[-1] = strip_trailing_promo(body[-1])
+            body[-1], tails = self.families.strip_last_sentences(strip_trailing_promo(body[-1]))
+            found.credit = found.credit or next(
+                (a for a in (self._credit_agency(m.credit) for m in tails) if a), None)
+            found.attributed = found.attributed or any(m.family == "republished_from" for m in tails)
             body = [p for p in body if p]
 
         url_profile = self.profiles.by_url(draft.url)
         own_profile = url_profile or self.profiles.by_signature(header_text)
         source = self._source(draft, own_profile)
         profile = own_profile or self.profiles.by_name(source)
-        agency = self._agency(found, body, draft.authors, own_profile)
+        agency = self._agency(found, body, draft.authors, own_profile, draft.url)
         summary = _clean_hint(draft.summary) or (" ".join(standfirst) if standfirst else None)
         return Cleaned(
             text=join_paragraphs(body),
@@ -116,12 +131,21 @@ class Cleaner:
             dateline_place=found.dateline.place if found.dateline else None,
             authors=found.authors or _clean_authors(draft.authors, self.profiles),
             published_at=_published(draft.published, found, profile),
+            republished=found.attributed,
+            agency_text=_agency_text(source, found.dateline),
         )
 
     def _kind(self, paragraph: str, index: int, count: int, found: _Findings) -> str:
         """Classify one paragraph; furniture that carries metadata is recorded in `found`."""
         if furniture_kind(paragraph) or any(p.match(paragraph) for _, p in self.profiles.junk_lines):
             return "furniture"
+        family = self.families.match(paragraph)
+        if family:
+            if not found.credit:
+                found.credit = self._credit_agency(family.credit)
+            # "First appeared on Example Daily": this copy names another outlet as its origin
+            found.attributed |= family.family == "republished_from" and bool(family.credit)
+            return "summary" if family.kind == "summary" else "furniture"
         if is_timestamp(paragraph):
             found.stamps.append(paragraph)
             return "stamp"
@@ -135,6 +159,14 @@ class Cleaner:
         if index >= count - NOTE_ZONE and index > 0 and is_end_note(paragraph):
             return "furniture"
         return "body"
+
+    def _credit_agency(self, credit: str | None) -> str | None:
+        """The agency a credit slot names: the whole text, else its first words ("DHA Haber")."""
+        words = (credit or "").split()
+        for size in range(len(words), 0, -1):
+            if agency := self.profiles.agency(" ".join(words[:size])):
+                return agency
+        return None
 
     def _strip_header(self, paragraphs: list[str], kinds: list[str], found: _Findings) -> list[str]:
         """Find the dateline, cut it from its paragraph, and take the standfirst out of the body.
@@ -164,7 +196,8 @@ class Cleaner:
         return [paragraphs[i] for i in candidates]
 
     def _agency(
-        self, found: _Findings, body: list[str], author_hints: list[str], own: Profile | None
+        self, found: _Findings, body: list[str], author_hints: list[str], own: Profile | None,
+        url: str | None = None,
     ) -> str | None:
         """The credited agency: dateline, else byline or credit line, else page metadata, else a
         credit in the text, else the outlet itself when it is an agency (its own page)."""
@@ -172,6 +205,8 @@ class Cleaner:
             return found.dateline.agency
         if found.agency:
             return found.agency
+        if found.credit:
+            return found.credit
         for hint in author_hints or []:
             if agency := self.profiles.agency(hint):
                 return agency
@@ -179,7 +214,9 @@ class Cleaner:
         agency = self.profiles.credit_in(text) or find_credit(text, self.profiles)
         if agency:
             return agency
-        return own.name if own and own.agency else None
+        if own:
+            return own.name if own.agency else None
+        return self.profiles.agency_by_host(url)
 
     def _source(self, draft: Draft, own: Profile | None) -> str | None:
         if own:
@@ -188,6 +225,12 @@ class Cleaner:
             named = self.profiles.by_name(draft.source)
             return named.name if named else draft.source.strip()
         return domain_of(draft.url) or None
+
+
+def _agency_text(source: str | None, dateline: Dateline | None) -> bool:
+    """No outlet is known (no URL, source or signature) and the text opens with an agency's own
+    dateline, not a syndicator's credit: the mark an agency's own copy carries without a URL."""
+    return source is None and bool(dateline and dateline.agency and not dateline.syndicator)
 
 
 def _clean_hint(value: str | None) -> str | None:
@@ -208,6 +251,24 @@ def _detect_title(paragraphs: list[str], kinds: list[str]) -> str | None:
             return paragraph
         return None
     return None
+
+
+def _drop_lead_bullets(paragraphs: list[str], kinds: list[str]) -> None:
+    """The bullet summary atop some wire stories: bullet paragraphs in the header zone after a
+    summary heading, or a run of them that a story paragraph follows, are not body."""
+    zone = min(HEADER_ZONE, len(paragraphs))
+    bullets = [i for i in range(zone) if kinds[i] == "body" and _BULLET.match(paragraphs[i])]
+    if not bullets:
+        return
+    headed = any(kind == "summary" for kind in kinds[:bullets[0]])
+    run = [i for i in bullets if i - bullets[0] == bullets.index(i)]  # the first contiguous run
+    after = run[-1] + 1
+    story_follows = after < len(paragraphs) and kinds[after] == "body" \
+        and not _BULLET.match(paragraphs[after])
+    story_before = any(kind == "body" for kind in kinds[:run[0]])
+    if headed or (len(run) >= 2 and story_follows and not story_before):
+        for i in run:
+            kinds[i] = "furniture"
 
 
 def _drop_adjacent_duplicates(paragraphs: list[str]) -> list[str]:

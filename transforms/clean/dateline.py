@@ -44,7 +44,7 @@ _BARE_CREDIT = re.compile(  # Kyodo prints its name without brackets
     rf"^(?P<place>{_CAPS_PLACE}){_REGION}(?P<date>{_DATE})\s+(?P<agency>\w+)\s+{_DASH}\s+"
 )
 _DASH_END = re.compile(rf"{_DASH}\s*$")
-_NO_AGENCY = re.compile(rf"^(?P<place>{_CAPS_PLACE}){_REGION}(?P<date>{_DATE})\s*(?:—|–|:)\s*(?=\S)")
+_NO_AGENCY = re.compile(rf"^(?P<place>{_CAPS_PLACE}){_REGION}(?P<date>{_DATE})\s*(?:—|–|--|:)\s*(?=\S)")
 # Capitalised words that open a paragraph with a colon or dash but are no place.
 _NOT_PLACES = {
     "UPDATE", "UPDATED", "NOTE", "BREAKING", "EXCLUSIVE", "WATCH", "READ", "PHOTOS", "PHOTO", "VIDEO",
@@ -90,6 +90,9 @@ def _parse_plain(paragraph: str, profiles: ProfileSet) -> Dateline | None:
         if pattern is _PAREN_CREDIT and place and not place.isupper() and not _DASH_END.search(match[0]):
             continue
         return _result(paragraph, match, agency)
+    match = _PAREN_CREDIT.match(paragraph)
+    if match and (match["place"] or "").isupper() and _DASH_END.search(match[0]):
+        return _result(paragraph, match, None)  # "NEW YORK (Some Service) --": a dateline, no agency
     match = _NO_AGENCY.match(paragraph)
     if match and match["place"].strip() not in _NOT_PLACES and len(match["place"]) >= 3:
         return _result(paragraph, match, None)

@@ -189,8 +189,26 @@ def is_end_note(paragraph: str) -> bool:
     return len(paragraph) < 300 and bool(_NOTE.search(paragraph))
 
 
+# A form's option list scraped into the text (countries, regions, languages: "Afghanistan
+# Albania Algeria ..."): a long run of title-case names with nothing but separators and name
+# joiners between them. Prose, even German with its capitalised nouns, has verbs and articles.
+_NAME_ITEM = r"[A-ZÀ-ÖØ-ÞĄĆĘŁŃŚŹŻÇĞİŞ][a-zà-öø-ÿąćęłńóśźżçğışü'’.\-]+"
+_JOINER = r"(?:and|of|the|und|de|del|la|y|i|et|e|do|da|ve)"
+_NAME_LIST = re.compile(
+    rf"(?:(?<=\s)|^)(?:{_NAME_ITEM}(?:\s+{_JOINER}\s+{_NAME_ITEM})*(?:\s*[,;|/•·]\s*|\s+)){{{12},}}"
+    rf"{_NAME_ITEM}\b(?!\s+[a-zà-ÿ])"  # the last item does not open a sentence
+)
+
+
+def strip_name_lists(paragraph: str) -> str:
+    """The paragraph without runs of 13 or more title-case names (a form's country list)."""
+    return re.sub(r"\s{2,}", " ", _NAME_LIST.sub(" ", paragraph)).strip() if _NAME_LIST.search(paragraph) \
+        else paragraph
+
+
 def strip_tails(paragraph: str, profiles: ProfileSet) -> str:
-    """A paragraph without generic or outlet furniture glued to its end."""
+    """A paragraph without generic or outlet furniture glued to its end (or a name list in it)."""
+    paragraph = strip_name_lists(paragraph)
     for pattern in _TAILS:
         paragraph = pattern.sub("", paragraph)
     for _, pattern in profiles.junk_tails:

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from transforms.clean.dates import zone_named
 from transforms.common.config import ConfigError, project_path, read_yaml
 from transforms.common.names import name_key
+from transforms.common.urls import host_names
 
 _PROFILE_KEYS = {
     "name", "agency", "domains", "aliases", "timezone", "signatures", "junk_lines", "junk_tails", "credits",
@@ -34,6 +35,14 @@ class Profile:
     junk_tails: list[re.Pattern] = field(default_factory=list)  # furniture glued to a paragraph's end
     credits: list[re.Pattern] = field(default_factory=list)  # text that credits this agency
     republisher: bool = False  # an aggregator or wire republisher: its copy is never the original
+
+
+_GROUP_SPLIT = re.compile(r"\s*(?:/|,|;|&|\band\b|\bund\b|\by\b)\s*")
+_GENERIC = r"(?:news|newswire|wire|service|english|international|world|global|online|staff|agency|desk|"
+_GENERIC += r"sport|sports|health|ajansı|ajansi|agentur|agencia|agence)"
+_FINANCIAL = re.compile(r"^(?:afx|finance|financial|business|markets?|money|economics?|finanzen|economía|"
+                        r"wirtschaft)(?:\s+(?:news|service|wire))?$", re.I)
+_SUFFIX_WORDS = re.compile(rf"^(?:{_GENERIC}\s*)+$", re.I)
 
 
 class ProfileSet:
@@ -78,9 +87,39 @@ class ProfileSet:
         return frozenset(key for key, profile in self._by_name.items() if profile.republisher)
 
     def agency(self, name: str | None) -> str | None:
-        """The normalised name of an agency called `name` ("Associated Press" -> "AP"), else None."""
+        """The normalised name of an agency called `name` ("Associated Press" -> "AP"), else None.
+
+        A credit group ("AFP/Reuters", "dpa, AP") names the originating agency last; a known
+        agency with a generic suffix ("Reuters News", "Kyodo English service") is that agency; an
+        agency's financial service ("dpa-AFX") is its own credit, whether profiled or not."""
+        if not name:
+            return None
         profile = self.by_name(name)
-        return profile.name if profile and profile.agency else None
+        if profile:
+            return profile.name if profile.agency else None
+        parts = [p for p in _GROUP_SPLIT.split(name) if p.strip()]
+        if len(parts) > 1:
+            credited = [self.agency(p) for p in parts]
+            return credited[-1] if all(credited) else None  # a group of agencies only
+        words = re.split(r"(?<=\w)[\s\-]+(?=\w)", name.strip())
+        for cut in range(1, min(len(words), 3)):
+            base = self.by_name(" ".join(words[:cut]))
+            suffix = " ".join(words[cut:])
+            if not base or not base.agency:
+                continue
+            if _FINANCIAL.match(suffix):
+                return name.strip()
+            if _SUFFIX_WORDS.match(suffix):
+                return base.name
+        return None
+
+    def agency_by_host(self, url: str | None) -> str | None:
+        """An agency whose own site this URL is, by its name alone when no profile lists the
+        domain (tass.com, apnews.com): the page is the agency's own copy."""
+        for profile in self.profiles:
+            if profile.agency and any(host_names(url, name_key(n)) for n in [profile.name, *profile.aliases]):
+                return profile.name
+        return None
 
     def by_signature(self, text: str) -> Profile | None:
         for profile in self.profiles:

@@ -17,7 +17,7 @@ from apache_beam.io.filesystem import CompressionTypes
 from apache_beam.io.filesystems import FileSystems
 from apache_beam.options.pipeline_options import PipelineOptions
 
-__all__ = ["FileSystems", "configure", "exists", "is_local", "join", "match", "not_regular",
+__all__ = ["FileSystems", "configure", "delete", "exists", "is_local", "join", "match", "not_regular",
            "open_maybe_gzip", "open_raw", "read_bytes", "write_atomic", "write_json_atomic"]
 
 
@@ -72,6 +72,10 @@ def join(base: str, *parts: str) -> str:
 
 def exists(path: str) -> bool:
     return FileSystems.exists(path)
+
+
+def delete(path: str) -> None:
+    FileSystems.delete([path])
 
 
 def read_bytes(path: str) -> bytes:

@@ -56,6 +56,8 @@ class Cleaned:
     dateline_place: str | None = None
     authors: list[str] = field(default_factory=list)
     published_at: datetime | None = None  # timezone-aware, UTC
+    republished: bool = False  # a line names another outlet as the story's origin (dedup hint)
+    agency_text: bool = False  # no outlet known, and the text opens with an agency's own dateline
 
 
 @dataclass
@@ -91,6 +93,9 @@ class ArticleRow(TypedDict):
     ingested_at: datetime
     run_id: str
     date: str  # partition value (publication date, else ingestion date)
+    # Hints for the canonical choice, not columns (the writer keeps only the schema's columns):
+    republished: bool  # a line names another outlet as the story's origin
+    agency_text: bool  # no outlet known, and the text opens with an agency's own dateline
     content_hash: NotRequired[str]  # from here on: filled by the dedup stage
     cluster_id: NotRequired[str]
     is_canonical: NotRequired[bool]

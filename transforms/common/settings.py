@@ -130,6 +130,10 @@ class ExtractSettings(Section):
 
 class CleanSettings(Section):
     sources_file: ProjectFile
+    furniture_file: ProjectFile
+    repeated_lines: bool
+    line_history_max_keys: PositiveInt
+    copy_lines: bool
 
 
 class LangSettings(Section):
@@ -149,6 +153,8 @@ class DedupSettings(Section):
     strong_containment: Share
     min_residual_overlap: Share
     state_shards: PositiveInt
+    min_numbers: PositiveInt
+    min_number_overlap: Share
 
     @field_validator("band_rows")
     @classmethod

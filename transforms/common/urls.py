@@ -5,6 +5,7 @@ tracking parameters, fragments, host case and default ports.
 from __future__ import annotations
 
 import contextlib
+import re
 from urllib.parse import parse_qsl, quote, unquote, urlencode, urljoin, urlsplit, urlunsplit
 
 ALLOWED_SCHEMES = ("http", "https")
@@ -123,3 +124,28 @@ def is_http_url(value: str) -> bool:
         return urlsplit(value.strip()).scheme.lower() in ALLOWED_SCHEMES
     except ValueError:
         return False
+
+
+# What an agency's own web host adds to its name ("apnews", "kyodonews", "sputnikglobe").
+_HOST_SUFFIX = re.compile(
+    r"^(?:news|newsagency|agency|wire|global|globe|online|international|english|live)?$")
+_SECOND_LEVEL = {"co", "com", "org", "net", "gov", "ac", "or", "ne", "go"}
+
+
+def host_label(url: str | None) -> str | None:
+    """The registrable label of a URL's host ("yahoo" for news.yahoo.com, "aa" for aa.com.tr)."""
+    try:
+        host = urlsplit(url or "").hostname or ""
+    except ValueError:
+        return None
+    labels = host.lower().split(".")[:-1]  # without the top-level domain
+    while labels and labels[-1] in _SECOND_LEVEL:
+        labels.pop()
+    return labels[-1] if labels else None
+
+
+def host_names(url: str | None, key: str | None) -> bool:
+    """Whether the URL's host is the name `key` (case-folded, no spaces or dots) with at most a
+    generic word added: tass.com and apnews.com name "tass" and "ap"; apple.com names no "ap"."""
+    label = host_label(url)
+    return bool(key and label and label.startswith(key) and _HOST_SUFFIX.match(label[len(key):]))

@@ -34,7 +34,8 @@ def article_meta(article: dict, words: int, republishers: frozenset[str] = froze
         "credited_agency": article.get("credited_agency"),
         "published_at": published.timestamp() if isinstance(published, datetime) else published,
         "text_len": words,
-        "republisher": name_key(article.get("source")) in republishers,
+        "republisher": name_key(article.get("source")) in republishers or bool(article.get("republished")),
+        "agency_text": bool(article.get("agency_text")),
     }
 
 

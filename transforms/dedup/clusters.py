@@ -10,6 +10,7 @@ from datetime import datetime
 import xxhash
 
 from transforms.common.names import name_key
+from transforms.common.urls import host_names
 
 
 class UnionFind:
@@ -63,8 +64,13 @@ def cluster_agency(members: list[dict]) -> str | None:
 
 def is_agency_copy(member: dict, agency: str | None) -> bool:
     """The agency's own page: its outlet (named from its URL's domain by the cleaning stage) is the
-    credited agency."""
-    return agency is not None and agency == agency_key(member.get("source"))
+    credited agency; or, for an agency no profile knows the web host of, the host is the
+    agency's name with at most a generic word added (tass.com, apnews.com for "AP")."""
+    if agency is None:
+        return False
+    if agency == agency_key(member.get("source")):
+        return True
+    return host_names(member.get("url"), agency)
 
 
 def _timestamp(value) -> float | None:
@@ -83,7 +89,8 @@ def canonical_rank(member: dict, agency: str | None, best_completeness: float) -
     """Smaller is better: the credited agency's own copy; then a copy by an outlet that is not
     an aggregator or wire republisher (their copies are never the original, whatever their
     timestamp says); then, among the complete copies (a trimmed copy cannot be the original),
-    the earliest; then the most complete text."""
+    a text with no known outlet that opens with the agency's own dateline; then the earliest;
+    then the most complete text."""
     published = _timestamp(member.get("published_at"))
     completeness = float(member.get("completeness", 1.0))
     # A time of exactly midnight UTC is usually a date without a time ("Published: Aug 28"):
@@ -93,6 +100,8 @@ def canonical_rank(member: dict, agency: str | None, best_completeness: float) -
         not is_agency_copy(member, agency),
         bool(member.get("republisher")),
         completeness < best_completeness - COMPLETE_MARGIN,
+        # no URL or outlet, but the agency's own dateline: its own text (before any timestamp)
+        not (member.get("agency_text") and agency_key(member.get("credited_agency")) == agency),
         published is None,
         day,
         seconds == 0,

@@ -58,12 +58,15 @@ def shingle_hashes(words: list[str], size: int) -> np.ndarray:
 
 
 def content_word_hashes(words: list[str]) -> np.ndarray:
-    """32-bit hash per token; 0 for short (function) words, which the residual test ignores."""
+    """32-bit hash per token: odd for content words, even (non-zero) for numbers of two or more
+    digits (the marks that tell template stories apart), 0 for short words, which are ignored."""
     cache = {word: _content_word_hash(word) for word in set(words)}
     return np.fromiter((cache[w] for w in words), dtype=np.uint32, count=len(words))
 
 
 def _content_word_hash(word: str) -> int:
+    if word.isdigit():
+        return (xxhash.xxh32_intdigest(word.encode("utf-8")) & ~1 or 2) if len(word) >= 2 else 0
     if len(word) >= CONTENT_WORD_CHARS or CHAR_TOKEN_RE.match(word):
         return xxhash.xxh32_intdigest(word.encode("utf-8")) | 1
     return 0

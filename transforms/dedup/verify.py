@@ -28,7 +28,7 @@ def residual_overlap(a: Fingerprint, b: Fingerprint, shared: np.ndarray) -> floa
     """Share of content words outside the shared passages that the two texts still have in common."""
     rest_a = np.unique(a.words[~covered(a, shared)])
     rest_b = np.unique(b.words[~covered(b, shared)])
-    rest_a, rest_b = rest_a[rest_a != 0], rest_b[rest_b != 0]
+    rest_a, rest_b = rest_a[rest_a % 2 == 1], rest_b[rest_b % 2 == 1]  # content words only
     smaller = min(rest_a.size, rest_b.size)
     if smaller == 0:
         return 1.0  # nothing left outside the shared passages: a copy
@@ -48,10 +48,26 @@ def contained_shares(a: Fingerprint, b: Fingerprint) -> tuple[float, float]:
     return shared / max(a.unique.size, 1), shared / max(b.unique.size, 1)
 
 
+def numbers_differ(a: Fingerprint, b: Fingerprint, settings: dict) -> bool:
+    """Stories generated from one template (earnings reports, results tables) share their
+    sentences but not their figures; copies of one story keep them (a trimmed copy a subset).
+    True when both texts hold enough numbers and few of the smaller set are in the other."""
+    numbers_a = np.unique(a.words[(a.words % 2 == 0) & (a.words != 0)])
+    numbers_b = np.unique(b.words[(b.words % 2 == 0) & (b.words != 0)])
+    smaller = min(numbers_a.size, numbers_b.size)
+    if smaller < settings.get("min_numbers", 3):
+        return False
+    common = np.intersect1d(numbers_a, numbers_b, assume_unique=True).size
+    return common / smaller < settings.get("min_number_overlap", 0.5)
+
+
 def same_story(a: Fingerprint, b: Fingerprint, settings: dict) -> bool:
-    """Verify a candidate pair: enough shared material, and not only shared boilerplate."""
+    """Verify a candidate pair: enough shared material, not only shared boilerplate, and not
+    one template filled with other figures."""
     shared_count, containment = pair_scores(a, b)
     if shared_count < settings["min_shared_shingles"] or containment < settings["min_containment"]:
+        return False
+    if numbers_differ(a, b, settings):
         return False
     if containment >= settings["strong_containment"]:
         return True

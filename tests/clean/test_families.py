@@ -1,0 +1,210 @@
+"""Furniture pattern families (configs/furniture.yaml), credit groups and dateline shapes, on
+made-up texts in wordings and languages that the config's own examples do not use."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from transforms.clean.cleaner import Cleaner
+from transforms.clean.dateline import parse_dateline
+from transforms.clean.families import Families
+from transforms.clean.furniture import strip_name_lists
+from transforms.clean.profiles import ProfileSet
+from transforms.common.config import ConfigError
+from transforms.common.records import Draft
+
+BODY = [
+    "The river authority said on Thursday it would reopen the lock gates after a week of repairs.",
+    '"Boats can pass again from Monday," a spokesman for the authority told reporters.',
+    "The closure had stranded about 40 barges carrying grain and coal, the operators said.",
+]
+
+
+@pytest.fixture(scope="module")
+def families() -> Families:
+    return Families.from_file("configs/furniture.yaml")
+
+
+@pytest.fixture(scope="module")
+def profiles() -> ProfileSet:
+    return ProfileSet.from_file("configs/sources.yaml")
+
+
+@pytest.fixture(scope="module")
+def cleaner(profiles, families) -> Cleaner:
+    return Cleaner(profiles, families)
+
+
+@pytest.mark.parametrize(("line", "kind"), [
+    ("This piece was first published by Riverside Gazette.", "attribution"),
+    ("Originally published at northtimes.example", "attribution"),
+    ("The full article is available at Hill Courier", "attribution"),
+    ("Der Beitrag erschien ursprünglich bei Nordkurier Beispiel.", "attribution"),
+    ("Via: Anadolu", "attribution"),
+    ("Fuente original: Ejemplo Noticias", "attribution"),
+    ("With inputs from PTI", "attribution"),
+    ("Posted in: World, Asia", "tags"),
+    ("Schlagwörter: Hafen · Schifffahrt", "tags"),
+    ("Keywords: barges; grain", "tags"),
+    ("Join our Telegram channel for breaking news", "promo"),
+    ("Abonnieren Sie unseren Newsletter", "promo"),
+    ("Get our daily briefing delivered to your inbox", "promo"),
+    ("Note to editors: corrects spelling of the minister's name", "note"),
+    ("(Adds comment from the operators in paragraph 3)", "note"),
+    ("Nota de la redacción: se corrigió la fecha.", "note"),
+    ("Live map: barges waiting at the lock", "media"),
+    ("Foto: Beispielbild / Max Muster", "media"),
+    ("(File photo: a barge on the river)", "media"),
+    ("Listen to this story. 4 min", "audio"),
+    ("Posłuchaj artykułu", "audio"),
+    ("We and our partners use cookies to personalised ads; read our privacy policy or reject all.",
+     "consent"),
+    ("Używamy cookies. Polityka prywatności. Zgoda na przetwarzanie danych.", "consent"),
+    ("This content is for subscribers only. Already a subscriber? Sign in to continue reading.", "paywall"),
+])
+def test_family_kinds(families, line, kind):
+    match = families.match(line)
+    assert match is not None and match.kind == kind
+
+
+@pytest.mark.parametrize("line", [
+    *BODY,
+    "Via the new canal, ships can now reach the port in two days instead of five.",
+    "Tags on the barges showed they had been inspected in March, the inspectors said.",
+    "Join the queue, the lock keeper told the captains, as the water level rose.",
+    "Update your maps: the ferry now leaves from the north quay, the city said about the works.",
+    "The company, which says it has 2 million subscribers, raised its prices in January.",
+])
+def test_story_sentences_are_not_furniture(families, line):
+    assert families.match(line) is None or families.match(line).kind == "note"
+
+
+def test_attribution_credit_is_read(cleaner):
+    text = "\n\n".join([*BODY, "Via: Kyodo"])
+    cleaned = cleaner.clean(Draft(text=text))
+    assert cleaned.credited_agency == "Kyodo"
+    assert "Via" not in cleaned.text
+
+
+def test_glued_attribution_sentence_is_cut_and_credits(cleaner):
+    text = "\n\n".join([*BODY[:2], BODY[2] + " This report first appeared on Anadolu Agency."])
+    cleaned = cleaner.clean(Draft(text=text))
+    assert cleaned.text.endswith("the operators said.")
+    assert cleaned.credited_agency == "AA"
+
+
+def test_outlet_attribution_gives_no_credit(cleaner):
+    text = "\n\n".join([*BODY, "This story first appeared on Riverside Gazette."])
+    cleaned = cleaner.clean(Draft(text=text))
+    assert cleaned.credited_agency is None
+    assert "Riverside" not in cleaned.text
+
+
+def test_bullet_summary_at_the_top_is_removed(cleaner):
+    text = "\n\n".join([
+        "Lock gates reopen after repairs",
+        "* Barges stranded for a week",
+        "* Grain and coal shipments resume",
+        "DUISBURG, Germany, May 4 (Reuters) - " + BODY[0],
+        *BODY[1:],
+    ])
+    cleaned = cleaner.clean(Draft(text=text))
+    assert cleaned.text.startswith("The river authority")
+    assert "Barges stranded" not in cleaned.text
+    assert cleaned.credited_agency == "Reuters"
+
+
+def test_bullets_inside_the_story_stay(cleaner):
+    text = "\n\n".join([BODY[0], "- first point of the plan", "- second point of the plan", *BODY[1:]])
+    assert "second point" in cleaner.clean(Draft(text=text)).text
+
+
+@pytest.mark.parametrize(("opening", "place", "agency"), [
+    ("BRUSSELS, Feb 3 (dpa/AFP) -", "BRUSSELS", "AFP"),
+    ("ANKARA, March 9 (Anadolu and Reuters) -", "ANKARA", "Reuters"),
+    ("FRANKFURT, Feb 3 (dpa-AFX) -", "FRANKFURT", "dpa-AFX"),
+    ("SEOUL, July 1 (Yonhap News) -", "SEOUL", "Yonhap"),
+    ("CHICAGO --", "CHICAGO", None),
+    ("LAGOS (Example Service) --", "LAGOS", None),
+    ("(AFP) -", None, "AFP"),
+    ("(Bloomberg) --", None, "Bloomberg"),
+])
+def test_dateline_shapes(profiles, opening, place, agency):
+    dateline = parse_dateline(f"{opening} {BODY[0]}", profiles)
+    assert dateline is not None
+    assert (dateline.place, dateline.agency) == (place, agency)
+    assert dateline.rest == BODY[0]
+
+
+def test_agency_names_with_suffixes(profiles):
+    assert profiles.agency("Kyodo News English Service") == "Kyodo"
+    assert profiles.agency("Reuters Finance") == "Reuters Finance"  # a financial service: its own credit
+    assert profiles.agency("AFP Photo") is None  # a picture credit is no story credit
+    assert profiles.agency("Putin said") is None
+    assert profiles.agency("MOSCOW, Dec 2. /TASS/. Text of a story") is None
+
+
+def test_family_that_misses_its_example_stops_loading(tmp_path: Path):
+    bad = tmp_path / "furniture.yaml"
+    bad.write_text(
+        "schema_version: 1\nfamilies:\n  - name: x\n    type: template\n    template: '^Tags:.*$'\n"
+        "    examples: ['Topics: a, b']\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="does not match its example"):
+        Families.from_file(bad)
+
+
+def test_family_matching_a_counter_example_stops_loading(tmp_path: Path):
+    bad = tmp_path / "furniture.yaml"
+    bad.write_text(
+        "schema_version: 1\nfamilies:\n  - name: x\n    type: lexicon\n    cues: [cookie, consent]\n"
+        "    examples: ['cookie consent']\n    counter_examples: ['consent to cookie use was given']\n",
+        encoding="utf-8")
+    with pytest.raises(ConfigError, match="counter-example"):
+        Families.from_file(bad)
+
+
+@pytest.mark.parametrize(("text", "kept"), [
+    ("Police said the suspect fled. Afghanistan Albania Algeria Andorra Angola Argentina Armenia Australia "
+     "Austria Azerbaijan Bahamas Bahrain Bangladesh Barbados Belarus Belgium Bosnia and Herzegovina Brazil "
+     "The investigation continues.", "Police said the suspect fled. The investigation continues."),
+    ("Elige tu país: Argentina, Bolivia, Chile, Colombia, Costa Rica, Cuba, Ecuador, El Salvador, Guatemala, "
+     "Honduras, México, Nicaragua, Panamá, Paraguay, Perú, Uruguay", "Elige tu país:"),
+    ("Kraj: Polska Niemcy Francja Hiszpania Włochy Czechy Słowacja Węgry Austria Szwajcaria Belgia Holandia "
+     "Dania Szwecja", "Kraj:"),
+])
+def test_form_name_lists_are_cut(text, kept):
+    assert strip_name_lists(text) == kept
+
+
+@pytest.mark.parametrize("text", [
+    "Die Polizei Berlin hat am Montag in Neukölln einen Mann festgenommen, der Passanten bedroht hatte.",
+    "The United Nations Security Council met on Monday with the European Union High Representative.",
+    "MINISTERS FROM FRANCE GERMANY ITALY SPAIN POLAND AUSTRIA BELGIUM DENMARK SWEDEN FINLAND IRELAND MET.",
+])
+def test_prose_is_no_name_list(text):
+    assert strip_name_lists(text) == text
+
+
+def test_banner_glued_into_a_long_scraped_paragraph_is_cut(families):
+    story = "The regulator fined the bank on Tuesday for failing to report suspicious transfers. " * 4
+    banner = "This site uses cookies. Choose Accept all or open the settings to manage preferences. " \
+             "Details are in our privacy policy. "
+    tail = "Officials said the inquiry would continue next year; the bank said it would appeal. " * 4
+    cut = families.strip_cue_runs(story + banner + tail)
+    assert "cookies" not in cut and cut.startswith("The regulator") and cut.endswith("appeal.")
+
+
+def test_a_story_about_privacy_is_not_a_banner(families):
+    text = ("The regulator said the company collected user data without consent and broke its own "
+            "privacy policy, and fined it 5 million euros after a two-year investigation into the firm.")
+    assert families.match(text) is None
+    assert families.strip_cue_runs(text * 6) == text * 6
+
+
+def test_agency_page_without_a_profile_for_its_domain(cleaner):
+    text = "\n\n".join(BODY)
+    own = cleaner.clean(Draft(text=text, url="https://www.reutersagency.com/story/1"))
+    assert own.credited_agency == "Reuters"
+    assert cleaner.clean(Draft(text=text, url="https://apple.com/newsroom/1")).credited_agency is None

@@ -1,0 +1,108 @@
+"""Furniture found by repetition across unrelated stories (transforms/clean/linestats.py) and its
+state file (linestore.py), on made-up texts."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from transforms.clean import linestats, linestore
+
+HARBOUR = [
+    "The harbour authority said on Tuesday it would close the old pier for repairs after storms.",
+    "Engineers found that several wooden beams beneath the walkway had rotted through completely.",
+    "Fishing boats will moor at the eastern quay until the work is finished next spring.",
+]
+ELECTION = [
+    "Voters in the northern province elected a new governor on Sunday in a closely fought race.",
+    "The winner, a former schoolteacher, promised to rebuild rural roads and clinics quickly.",
+    "Turnout reached record levels according to the electoral commission's preliminary count.",
+]
+BANNER = ("We value your privacy. We and our partners store cookies on your device; choose Accept all "
+          "or Manage preferences to continue to the site.")
+
+
+def _glued(story: list[str], banner: str) -> str:
+    """A scraped page: one long paragraph with the banner glued into it."""
+    return " ".join([story[0], banner, *story[1:], "More words about the matter follow here today."] * 2)
+
+
+def test_unrelated_stories_sharing_a_line_mark_it_furniture():
+    a = "\n\n".join([*HARBOUR, BANNER])
+    b = "\n\n".join([BANNER, *ELECTION])
+    shared = linestats.shared_furniture(a, b)
+    assert shared
+    text, spans = linestats.strip_lines(a, shared)
+    assert "privacy" not in text and text.startswith("The harbour")
+    assert spans
+
+
+def test_copies_sharing_lines_keep_them():
+    original = "\n\n".join([*HARBOUR, BANNER])
+    copy = "\n\n".join([*HARBOUR[:2], BANNER])  # trimmed copy of the same story
+    assert linestats.shared_furniture(original, copy) == set()
+
+
+def test_glued_banner_is_cut_from_long_paragraphs():
+    a, b = _glued(HARBOUR, BANNER), _glued(ELECTION, BANNER)
+    shared = linestats.shared_furniture(a, b)
+    assert shared
+    text, _ = linestats.strip_lines(a, shared)
+    assert "partners store cookies" not in text
+    assert "wooden beams" in text
+
+
+def test_offsets_move_with_removed_lines():
+    text = "\n\n".join(["First paragraph here.", BANNER, 'He said "yes" at the end.'])
+    keys = {key for key, _ in linestats.line_keys(BANNER)}
+    new, spans = linestats.strip_lines(text, keys)
+    old_start = text.index('"yes"') + 1
+    moved = linestats.move_offset(old_start, spans)
+    assert new[moved:moved + 3] == "yes"
+    assert linestats.move_offset(text.index("privacy"), spans) is None
+
+
+def test_masked_key_needs_three_stories():
+    lines = ["This story first appeared on Riverside Gazette.", "This story first appeared on Hill Courier.",
+             "This story first appeared on Northern Star."]
+    masked = [next(k for k, m in linestats.line_keys(line) if m) for line in lines]
+    assert len(set(masked)) == 1
+    penguins = ["Scientists counted more penguins than ever on the remote southern island colony.",
+                "Researchers attribute the increase to abundant krill and milder winters recently.",
+                "Volunteers photographed nesting burrows along rocky coastline stretches."]
+    stories = [HARBOUR, ELECTION, penguins]
+    docs = [(f"a{i}", sorted(linestats.sketch(" ".join(story)))) for i, story in enumerate(stories)]
+    assert not linestats.decide(True, None, docs[:2]).furniture
+    assert linestats.decide(True, None, docs).furniture
+
+
+def test_history_carries_evidence_to_a_later_run():
+    key = linestats.line_keys(BANNER)[0][0]
+    first = linestats.decide(False, None, [("a", sorted(linestats.sketch(" ".join(HARBOUR))))])
+    assert not first.furniture and first.entry["groups"] == 1
+    later = linestats.decide(False, first.entry, [("b", sorted(linestats.sketch(" ".join(ELECTION))))])
+    assert later.furniture
+    known = linestats.decide(False, {**first.entry, "groups": 2}, [("c", [])])
+    assert known.furniture and key
+
+
+def test_state_file_round_trip_and_version(tmp_path):
+    history = {"abc": {"groups": 2, "reps": [[1, 2, 3]], "masked": False, "docs": 4}}
+    state = str(tmp_path)
+    linestore.write_pending(state, "run1", history)
+    assert linestore.read(state) == {}  # nothing live before the driver commits
+    assert linestore.commit_pending(state, "run1") == 1
+    assert linestore.read(state) == history
+    assert linestore.read(state, full_refresh=True) == {}
+    first = (tmp_path / "lines" / "lines.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    assert json.loads(first)["schema_version"] == linestore.SCHEMA_VERSION
+    (tmp_path / "lines" / "lines.jsonl").write_text('{"schema_version": 99}\n', encoding="utf-8")
+    with pytest.raises(linestore.LineStateError):
+        linestore.read(state)
+
+
+def test_prune_keeps_lines_of_several_stories():
+    history = {f"k{i}": {"groups": 1, "docs": 1} for i in range(10)} | {"boiler": {"groups": 3, "docs": 9}}
+    kept = linestats.prune(history, 3)
+    assert "boiler" in kept and len(kept) == 3

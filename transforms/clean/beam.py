@@ -1,0 +1,236 @@
+"""Corpus step of cleaning: lines repeated across unrelated stories are removed (linestats.py).
+
+articles -> (line key, (article_id, sketch of the article without that line)) per paragraph ->
+GroupByKey -> per key, with its history entry: furniture or not, and the entry for the state ->
+the furniture keys of each article (a small side input) -> the articles without those lines,
+and their quotes with offsets moved (quotes inside removed lines dropped). The new history goes
+to <state>/lines/pending-<run_id>.jsonl; the driver promotes it after the run (linestore).
+
+After dedup, StripCopyLines removes head/tail lines that only one copy of a cluster has (copies.py).
+"""
+
+from __future__ import annotations
+
+from array import array
+
+import apache_beam as beam
+
+from transforms.clean import copies, linestats, linestore
+from transforms.dedup.minhash import hash_tokens, tokens
+
+
+def _pack(values) -> bytes:
+    """A sketch as 4 bytes per value: a list of Python ints costs ~7 times more in a grouping."""
+    return array("I", sorted(values)).tobytes()
+
+
+def _unpack(data: bytes) -> list[int]:
+    values = array("I")
+    values.frombytes(data)
+    return values.tolist()
+
+
+class LineKeys(beam.DoFn):
+    def process(self, article: dict):
+        text = article.get("text") or ""
+        whole = linestats.sketch(text)
+        for paragraph in text.split("\n\n"):
+            keys = linestats.line_keys(paragraph)
+            if not keys:
+                continue
+            rest = _pack(whole - linestats.sketch(paragraph))
+            for key, masked in keys:
+                yield key, (article["article_id"], masked, rest)
+        anchors = {key for key, _, _ in linestats.span_anchors(text)}
+        if anchors:
+            doc = _pack(whole)
+            for key in sorted(anchors):
+                yield key, (article["article_id"], False, doc)
+
+
+class Decide(beam.DoFn):
+    """(key, [(article_id, masked, sketch)...]) -> ("furniture", (article_id, key)) and
+    ("entry", (key, history entry)). The history is read once per worker."""
+
+    def __init__(self, state_dir: str | None, full_refresh: bool):
+        self.state_dir, self.full_refresh = state_dir, full_refresh
+
+    def setup(self):
+        self.history = linestore.read(self.state_dir, self.full_refresh)
+
+    def process(self, key_and_docs):
+        key, docs = key_and_docs
+        docs = sorted(set((article_id, masked, tuple(_unpack(sk))) for article_id, masked, sk in docs))
+        masked = any(doc[1] for doc in docs)
+        verdict = linestats.decide(masked, self.history.get(key), [(d[0], list(d[2])) for d in docs])
+        yield "entry", (key, verdict.entry)
+        if verdict.furniture:
+            for article_id, _, _ in docs:
+                yield "furniture", (article_id, key)
+        elif not masked:
+            sketches = {doc[0]: doc[2] for doc in docs}
+            for a, b in linestats.candidate_pairs(list(sketches)):
+                if linestats.worth_judging(sketches[a], sketches[b]):
+                    yield "pair", (a, b)
+
+
+def with_first_text(joined):
+    """(a, {"pairs": [(a, b)...], "texts": [text_a]}) -> (b, (a, text_a)) per pair."""
+    _, groups = joined
+    for text in groups["texts"][:1]:
+        for a, b in groups["pairs"]:
+            yield b, (a, text)
+
+
+def judge_pairs(joined):
+    """(b, {"firsts": [(a, text_a)...], "texts": [text_b]}) -> (article_id, furniture key) for both
+    articles of each pair that shares furniture, and ("entry" updates) for the history."""
+    b, groups = joined
+    for text_b in groups["texts"][:1]:
+        for a, text_a in sorted(groups["firsts"]):
+            for key in sorted(linestats.shared_furniture(text_a, text_b)):
+                yield a, key
+                yield b, key
+
+
+def furniture_by_article(pairs: list) -> dict[str, set[str]]:
+    out: dict[str, set[str]] = {}
+    for article_id, key in pairs:
+        out.setdefault(article_id, set()).add(key)
+    return out
+
+
+def strip_article(article: dict, furniture: dict):
+    keys = furniture.get(article["article_id"])
+    if not keys:
+        yield article
+        return
+    text, spans = linestats.strip_lines(article["text"], keys)
+    yield {**article, "text": text}
+    if spans:
+        yield beam.pvalue.TaggedOutput("spans", (article["article_id"], spans))
+
+
+def move_quote(quote: dict, spans: dict):
+    removed = spans.get(quote["article_id"])
+    if not removed:
+        yield quote
+        return
+    start = linestats.move_offset(quote["start"], removed)
+    end = linestats.move_offset(quote["end"] - 1, removed)
+    if start is not None and end is not None:
+        yield {**quote, "start": start, "end": end + 1}
+
+
+def write_history(_, entries: list, judged: list, state_dir: str, full_refresh: bool, run_id: str,
+                  max_keys: int):
+    history = linestore.read(state_dir, full_refresh)
+    history.update(dict(entries))
+    for key in judged:  # found in different stories by the pairwise test
+        if key in history:
+            groups = max(linestats.EXACT_GROUPS, history[key].get("groups", 0))
+            history[key] = {**history[key], "groups": groups}
+    yield linestore.write_pending(state_dir, run_id, linestats.prune(history, max_keys))
+
+
+class StripRepeatedLines(beam.PTransform):
+    """{"articles", "quotes"} -> the same, without lines repeated across unrelated stories."""
+
+    def __init__(self, settings: dict, state_dir: str | None, full_refresh: bool, run_id: str):
+        super().__init__()
+        self.settings, self.state_dir = settings, state_dir
+        self.full_refresh, self.run_id = full_refresh, run_id
+
+    def expand(self, inputs):
+        articles, quotes = inputs["articles"], inputs["quotes"]
+        decided = (
+            articles
+            | "LineKeys" >> beam.ParDo(LineKeys())
+            | "GroupByLine" >> beam.GroupByKey()
+            | "Decide" >> beam.ParDo(Decide(self.state_dir, self.full_refresh))
+        )
+        known = (
+            decided
+            | "FurnitureLines" >> beam.Filter(lambda kv: kv[0] == "furniture")
+            | "FurnitureValues" >> beam.Values()
+        )
+        pairs = (
+            decided
+            | "Pairs" >> beam.Filter(lambda kv: kv[0] == "pair") | "PairValues" >> beam.Values()
+            | "DistinctPairs" >> beam.Distinct()
+        )
+        texts = articles | "Texts" >> beam.Map(lambda a: (a["article_id"], a.get("text") or ""))
+        firsts = (
+            {"pairs": pairs | "ByFirst" >> beam.Map(lambda ab: (ab[0], ab)), "texts": texts}
+            | "JoinFirst" >> beam.CoGroupByKey()
+            | "FirstText" >> beam.FlatMap(with_first_text)
+        )
+        judged = (
+            {"firsts": firsts, "texts": texts}
+            | "JoinSecond" >> beam.CoGroupByKey()
+            | "JudgePairs" >> beam.FlatMap(judge_pairs)
+            | "DistinctFurniture" >> beam.Distinct()
+        )
+        furniture = (
+            (known, judged)
+            | "AllFurnitureLines" >> beam.Flatten()
+            | "AllFurniture" >> beam.combiners.ToList() | "ByArticle" >> beam.Map(furniture_by_article)
+        )
+        stripped = articles | "StripLines" >> beam.FlatMap(
+            strip_article, beam.pvalue.AsSingleton(furniture)).with_outputs("spans", main="articles")
+        spans = beam.pvalue.AsDict(stripped.spans)
+        moved = quotes | "MoveQuotes" >> beam.FlatMap(move_quote, spans)
+        if self.state_dir:
+            entries = (decided | "Entries" >> beam.Filter(lambda kv: kv[0] == "entry")
+                       | "EntryValues" >> beam.Values())
+            judged_keys = judged | "JudgedKeys" >> beam.Values() | "DistinctJudged" >> beam.Distinct()
+            _ = (
+                articles.pipeline
+                | "HistoryOnce" >> beam.Create([None])
+                | "WriteHistory" >> beam.FlatMap(
+                    write_history, beam.pvalue.AsList(entries), beam.pvalue.AsList(judged_keys),
+                    self.state_dir, self.full_refresh,
+                    self.run_id, int(self.settings.get("line_history_max_keys", 200000)))
+            )
+        return {"articles": stripped.articles, "quotes": moved}
+
+
+def cluster_member(article: dict):
+    member = (article["article_id"], article.get("text") or "", bool(article["is_canonical"]))
+    yield article["cluster_id"], member
+
+
+def cluster_drops(cluster_and_members):
+    _, members = cluster_and_members
+    members = sorted(members)
+    if len(members) > 1:
+        yield from copies.copy_furniture(members).items()
+
+
+def strip_copy_lines(article: dict, drops: dict):
+    indices = drops.get(article["article_id"])
+    if not indices:
+        yield article
+        return
+    text, spans = copies.drop_paragraphs(article["text"], set(indices))
+    yield {**article, "text": text, "content_hash": hash_tokens(tokens(text))}
+    if spans:
+        yield beam.pvalue.TaggedOutput("spans", (article["article_id"], spans))
+
+
+class StripCopyLines(beam.PTransform):
+    """{"articles" (clustered), "quotes"} -> the same, without head/tail lines that only one
+    copy of a cluster has (copies.py); the content hash follows the new text."""
+
+    def expand(self, inputs):
+        articles, quotes = inputs["articles"], inputs["quotes"]
+        drops = (
+            articles
+            | "ClusterMembers" >> beam.FlatMap(cluster_member)
+            | "GroupByCluster" >> beam.GroupByKey()
+            | "CopyLines" >> beam.FlatMap(cluster_drops)
+        )
+        stripped = articles | "StripCopyLines" >> beam.FlatMap(
+            strip_copy_lines, beam.pvalue.AsDict(drops)).with_outputs("spans", main="articles")
+        moved = quotes | "MoveCopyQuotes" >> beam.FlatMap(move_quote, beam.pvalue.AsDict(stripped.spans))
+        return {"articles": stripped.articles, "quotes": moved}

@@ -1,0 +1,291 @@
+"""Furniture found by repetition: a line that recurs in unrelated stories is not story text.
+
+As C4, Gopher and datatrove clean web text with corpus line statistics, a paragraph whose
+normalised form (digits and URLs masked; for the "masked" key also capitalised names) occurs in
+articles of different stories, in this run or in the history kept under <state>/lines/, is
+furniture (a consent banner, a newsletter promo, a press-office header, a republisher's
+attribution line). Two articles tell different stories when the distinctive words they hold
+outside that line barely overlap (containment of a hashed sample of their long words), so copies
+of one story, which share their lines for the right reason, never count twice.
+
+Pure: keys, sketches, the per-key decision, the history entries (JSON-able dicts) and the
+removal of lines with the quote offsets that follow. The Beam wiring is in transforms/clean/beam.py,
+the state file in transforms/clean/linestore.py.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+import unicodedata
+from dataclasses import dataclass
+
+import xxhash
+
+MAX_LINE_CHARS = 1500  # longer paragraphs are story text (or not lines at all)
+MIN_LETTERS = 3
+SAMPLE_MOD = 4  # a doc sketch keeps the long words whose hash is 0 mod this (consistent sampling)
+LONG_WORD = 6  # words this long carry the story (names, places, topic words)
+MAX_SKETCH = 48  # values kept per sketch in the history
+MAX_REPS = 4  # story sketches kept per line in the history
+SAME_STORY = 0.2  # sketch containment at or above which two articles may tell one story
+MIN_SKETCH = 3  # sketches smaller than this cannot tell stories apart
+EXACT_GROUPS = 2  # different stories a verbatim line must occur in to be furniture
+MASKED_GROUPS = 3  # ... and a line equal only once names are masked
+
+_URL = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\w+")
+_DIGITS = re.compile(r"\d+")
+_WORD = re.compile(r"[^\W\d_]+", re.U)
+_NAME = re.compile(r"(?<=\s)[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’.\-]*")
+_LETTER = re.compile(r"[^\W\d_]")
+
+
+def line_keys(paragraph: str) -> list[tuple[str, bool]]:
+    """(key, masked) of a paragraph: the verbatim key (digits, URLs masked) and, when it differs,
+    the key with capitalised names masked too. Empty for paragraphs no line statistic judges."""
+    text = unicodedata.normalize("NFKC", paragraph).strip()
+    if len(text) > MAX_LINE_CHARS or len(_LETTER.findall(text)) < MIN_LETTERS:
+        return []
+    text = _DIGITS.sub("0", _URL.sub(" U ", text))
+    exact = " ".join(text.casefold().split())
+    masked = " ".join(_NAME.sub("N", text).casefold().split())
+    keys = [(_hash(exact), False)]
+    if masked != exact:
+        keys.append((_hash(masked), True))
+    return keys
+
+
+def _hash(text: str) -> str:
+    return xxhash.xxh3_64_hexdigest(text.encode("utf-8"))
+
+
+def sketch(text: str) -> set[int]:
+    """A consistent sample of the long words of a text (their 32-bit hashes)."""
+    out = set()
+    for word in set(_WORD.findall(text.casefold())):
+        if len(word) >= LONG_WORD:
+            value = xxhash.xxh32_intdigest(word.encode("utf-8"))
+            if value % SAMPLE_MOD == 0:
+                out.add(value)
+    return out
+
+
+def containment(a: set[int] | list[int], b: set[int] | list[int]) -> float | None:
+    a, b = set(a), set(b)
+    smaller = min(len(a), len(b))
+    if smaller < MIN_SKETCH:
+        return None  # too little text to tell
+    return len(a & b) / smaller
+
+
+def _same_story(a, b) -> bool:
+    share = containment(a, b)
+    return share is None or share >= SAME_STORY
+
+
+def encode_sketch(values) -> str:
+    """A sketch (at most MAX_SKETCH smallest values) as a compact string for the history:
+    8 hex digits per value (a list of ints costs several times more in memory and JSON)."""
+    return "".join(f"{v:08x}" for v in sorted(values)[:MAX_SKETCH])
+
+
+def decode_sketch(text) -> list[int]:
+    if isinstance(text, list):  # tolerate a hand-written list
+        return [int(v) for v in text]
+    return [int(text[i:i + 8], 16) for i in range(0, len(text), 8)]
+
+
+@dataclass
+class Verdict:
+    furniture: bool
+    entry: dict  # the key's history entry after this run: {"groups", "reps", "masked", "docs"}
+
+
+def decide(masked: bool, history: dict | None, docs: list[tuple[str, list[int]]]) -> Verdict:
+    """Is the line of one key furniture, given its history entry and this run's articles
+    (article_id, sketch of the article without the line)? Different stories are counted by
+    greedy grouping on sketch containment; the history keeps a few stories' sketches. Used for
+    masked keys and for evidence against the history; verbatim keys shared within a run are
+    judged pairwise on the whole texts (shared_furniture), which is sharper."""
+    reps = [decode_sketch(r) for r in (history or {}).get("reps", [])]
+    groups = int((history or {}).get("groups", len(reps)))
+    if not masked and not reps:  # first seen: one story until the pairwise test says otherwise
+        first = sorted(docs)[0][1] if docs else []
+        return Verdict(False, {"groups": 1, "reps": [encode_sketch(first)], "masked": False,
+                               "docs": len(docs)})
+    if not masked and groups >= EXACT_GROUPS:
+        return Verdict(True, {**(history or {}), "docs": int((history or {}).get("docs", 0)) + len(docs)})
+    for _, doc_sketch in sorted(docs):
+        if not any(_same_story(doc_sketch, rep) for rep in reps):
+            groups += 1
+            if len(reps) < MAX_REPS:
+                reps.append(sorted(doc_sketch)[:MAX_SKETCH])
+    need = MASKED_GROUPS if masked else EXACT_GROUPS
+    entry = {"groups": groups, "reps": [encode_sketch(r) for r in reps], "masked": masked,
+             "docs": int((history or {}).get("docs", 0)) + len(docs)}
+    # a verbatim key: sketches only judge this run's articles against the history's stories
+    from_history = masked or bool(history and history.get("reps"))
+    return Verdict(groups >= need and from_history, entry)
+
+
+CLEARLY_SAME = 0.5  # sketch containment at which a pair is plainly one story: not judged
+
+
+def worth_judging(sketch_a, sketch_b) -> bool:
+    """Whether a pair sharing a key needs the pairwise test: not when their word sketches
+    already show one story (copies share most lines; this keeps the test to the few pairs
+    that may be unrelated stories)."""
+    share = containment(sketch_a, sketch_b)
+    return share is None or share < CLEARLY_SAME
+
+
+def candidate_pairs(article_ids: list[str]) -> list[tuple[str, str]]:
+    """Pairs of articles sharing one key: all pairs of the first few, then a chain (linear)."""
+    ids = sorted(set(article_ids))
+    head = ids[:MAX_PAIRS_PER_KEY]
+    pairs = [(a, b) for i, a in enumerate(head) for b in head[i + 1:]]
+    return pairs + list(itertools.pairwise(ids[MAX_PAIRS_PER_KEY - 1:]))
+
+
+# --- shared runs inside long paragraphs -------------------------------------------------------
+# Scraped texts often come as one long paragraph with the page's furniture glued in; there the
+# evidence is a run of words shared with unrelated stories. Anchors are word 6-shingles (a
+# consistent half of them); a run covered by furniture anchors is cut out.
+LONG_PARAGRAPH_TOKENS = 80
+SPAN_SHINGLE = 6
+SPAN_SAMPLE = 2
+SPAN_PREFIX = "s:"
+_TOKEN = re.compile(r"\w+", re.U)
+
+
+def span_anchors(text: str) -> list[tuple[str, int, int]]:
+    """(key, start, end) character span of each sampled word shingle in the long paragraphs."""
+    out = []
+    position = 0
+    for paragraph in text.split("\n\n"):
+        tokens = list(_TOKEN.finditer(paragraph))
+        if len(tokens) >= LONG_PARAGRAPH_TOKENS:
+            words = [_DIGITS.sub("0", t[0].casefold()) for t in tokens]
+            for i in range(len(words) - SPAN_SHINGLE + 1):
+                value = xxhash.xxh3_64_intdigest(" ".join(words[i:i + SPAN_SHINGLE]).encode("utf-8"))
+                if value % SPAN_SAMPLE == 0:
+                    start, end = tokens[i].start(), tokens[i + SPAN_SHINGLE - 1].end()
+                    out.append((f"{SPAN_PREFIX}{value:016x}", position + start, position + end))
+        position += len(paragraph) + 2
+    return out
+
+
+def paragraph_keys(text: str) -> list[list[str]]:
+    """The keys of each paragraph of a clean text (paragraphs separated by a blank line)."""
+    return [[key for key, _ in line_keys(p)] for p in text.split("\n\n")]
+
+
+def furniture_spans(text: str, furniture: set[str]) -> list[tuple[int, int]]:
+    """Character spans of the text to remove: paragraphs whose key is furniture (with their
+    separator) and runs covered by furniture anchors (with the spaces before them); sorted, merged."""
+    spans: list[tuple[int, int]] = []
+    position = 0
+    paragraphs = text.split("\n\n")
+    for i, paragraph in enumerate(paragraphs):
+        end = position + len(paragraph) + (2 if i + 1 < len(paragraphs) else 0)
+        if any(key in furniture for key, _ in line_keys(paragraph)):
+            spans.append((position, end))
+        position = end
+    for key, start, end in span_anchors(text):
+        if key in furniture:
+            while start > 0 and text[start - 1] in " \t":
+                start -= 1
+            spans.append((start, end))
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(start, end) for start, end in merged]
+
+
+def strip_lines(text: str, furniture: set[str]) -> tuple[str, list[tuple[int, int]]]:
+    """The text without its furniture lines and runs, and the removed spans of the old text
+    (for moving quote offsets). Never removes everything: then the text is kept as it is."""
+    spans = furniture_spans(text, furniture)
+    if not spans:
+        return text, []
+    if spans[0][0] == 0:  # the text opened with furniture: the space after it goes too
+        end = spans[0][1]
+        while end < len(text) and text[end].isspace():
+            end += 1
+        spans[0] = (0, end)
+    kept, last = [], 0
+    for start, end in spans:
+        kept.append(text[last:start])
+        last = end
+    kept.append(text[last:])
+    new_text = "".join(kept).rstrip()
+    if not new_text:
+        return text, []
+    return new_text, spans
+
+
+# --- pairwise evidence ----------------------------------------------------------------------
+# Two articles that share a line or a run may be copies of one story (then the shared text is
+# story) or unrelated stories that share furniture. As in dedup's verification, copies also
+# share their *other* words; unrelated stories do not.
+CONTENT_WORD = 4
+MIN_RESIDUAL_WORDS = 5
+DIFFERENT_STORIES = 0.13  # residual containment below which the stories differ
+MOSTLY_SHARED = 0.5  # a text whose content words are this much in the shared text is a copy
+MAX_PAIRS_PER_KEY = 20  # articles sharing one key: all pairs of the first few, then a chain
+
+
+def text_keys(text: str) -> set[str]:
+    """Every exact line key and span anchor of a text."""
+    keys = {key for paragraph in text.split("\n\n") for key, masked in line_keys(paragraph) if not masked}
+    return keys | {key for key, _, _ in span_anchors(text)}
+
+
+def _residual_words(text: str, shared: set[str]) -> set[str]:
+    spans = furniture_spans(text, shared)
+    out = set()
+    for match in _WORD.finditer(text.casefold()):
+        if len(match[0]) < CONTENT_WORD:
+            continue
+        if any(start <= match.start() < end for start, end in spans):
+            continue
+        out.add(match[0])
+    return out
+
+
+def shared_furniture(text_a: str, text_b: str) -> set[str]:
+    """The keys two articles share when, outside the shared text, they tell different stories
+    (their remaining content words barely overlap); empty when they look like copies."""
+    shared = text_keys(text_a) & text_keys(text_b)
+    if not shared:
+        return set()
+    rest_a, rest_b = _residual_words(text_a, shared), _residual_words(text_b, shared)
+    smaller = min(len(rest_a), len(rest_b))
+    if smaller < MIN_RESIDUAL_WORDS:
+        return set()  # (almost) nothing outside the shared text: a copy
+    whole_a, whole_b = _residual_words(text_a, set()), _residual_words(text_b, set())
+    if max(1 - len(rest_a) / max(len(whole_a), 1), 1 - len(rest_b) / max(len(whole_b), 1)) >= MOSTLY_SHARED:
+        return set()  # one text is mostly the other's: a (trimmed) copy
+    return shared if len(rest_a & rest_b) / smaller < DIFFERENT_STORIES else set()
+
+
+def move_offset(offset: int, spans: list[tuple[int, int]]) -> int | None:
+    """Where an offset of the old text lands in the new one (None inside a removed span)."""
+    shift = 0
+    for start, end in spans:
+        if offset >= end:
+            shift += end - start
+        elif offset >= start:
+            return None
+    return offset - shift
+
+
+def prune(history: dict[str, dict], max_keys: int) -> dict[str, dict]:
+    """Keep the history bounded: lines seen in several stories first, then the most seen."""
+    if len(history) <= max_keys:
+        return history
+    ranked = sorted(history.items(), key=lambda kv: (-kv[1].get("groups", 0), -kv[1].get("docs", 0), kv[0]))
+    return dict(ranked[:max_keys])
