@@ -1,0 +1,154 @@
+"""Assembling and running the streaming job: unbounded sources -> the batch job's stages ->
+windowed commits of the same four tables.
+
+The graph (all in the global window until the write): a source adapter (transforms/sources)
+-> the read stage's records -> ProcessRecords (unchanged) -> rows stamped with their event time
+-> StreamingDedup (keyed state per LSH band, per article, one cluster index; event-time expiry)
+-> WriteWindows (fixed event-time windows, allowed lateness, one commit per window pane).
+Tests build the same graph with a TestStream in place of the source (`build(..., source=...)`).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+
+import apache_beam as beam
+from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
+
+from transforms.articles.beam import NAMESPACE, QUOTES, ProcessRecords
+from transforms.articles.rows import partition_date
+from transforms.clean.profiles import ProfileSet
+from transforms.common.rejects import REJECTS
+from transforms.common.schemas import REJECTS_PARTITION_BY
+from transforms.dedup.beam import StreamingDedup
+from transforms.feeds.feeds import feed_specs
+from transforms.sources.beam import FeedPollSource, FileArrivalSource, PubSubSource
+from transforms.write import windows
+from transforms.write.beam import WriteWindows
+
+LOG = logging.getLogger("newspipe")
+
+
+@dataclass
+class StreamRequest:
+    """What `pipeline stream` was asked to do (the non-Beam options)."""
+
+    output: str
+    config: dict
+    state_dir: str
+    pubsub_subscription: str | None = None
+    pubsub_topic: str | None = None
+    pubsub_timestamp_attribute: str | None = None
+    watch_inputs: list[str] = field(default_factory=list)
+    feeds: list[str] = field(default_factory=list)
+    run_id: str = ""
+    wait: bool = True
+    beam_args: list[str] = field(default_factory=list)
+
+    def __post_init__(self):
+        self.started_at = datetime.now(timezone.utc)
+        if not self.run_id:
+            self.run_id = f"stream-{self.started_at:%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+
+    def has_source(self) -> bool:
+        return bool(self.pubsub_subscription or self.pubsub_topic or self.watch_inputs or self.feeds
+                    or self.config.get("feeds"))
+
+
+def event_time(element, timestamp=beam.DoFn.TimestampParam) -> datetime:
+    return datetime.fromtimestamp(float(timestamp), tz=timezone.utc)
+
+
+def stamp_article(article: dict, timestamp=beam.DoFn.TimestampParam) -> dict:
+    """ingested_at is the article's event time (not the job's start: a stream runs for weeks)."""
+    when = event_time(article, timestamp)
+    return {**article, "ingested_at": when, "date": partition_date(article.get("published_at"), when)}
+
+
+def stamp_reject(row: dict, run_id: str, timestamp=beam.DoFn.TimestampParam) -> dict:
+    when = event_time(row, timestamp)
+    beam.metrics.Metrics.counter(NAMESPACE, f"rejects.{row['stage']}.{row['error_type']}").inc()
+    return {**row, "run_id": run_id, "rejected_at": when, "date": when.strftime("%Y-%m-%d")}
+
+
+def stamp_change(row: dict, run_id: str, timestamp=beam.DoFn.TimestampParam) -> dict:
+    when = event_time(row, timestamp)
+    return {**row, "run_id": run_id, "updated_at": when, "date": when.strftime("%Y-%m-%d")}
+
+
+def split_source(element: dict):
+    """A test source's elements: raw record dicts, and reject rows (they have an error_type)."""
+    yield beam.pvalue.TaggedOutput(REJECTS, element) if "error_type" in element else element
+
+
+def sources(root, request: StreamRequest) -> list[dict]:
+    """The source adapters the options name, each {"records", "rejects"}."""
+    config, settings = request.config, request.config["stream"]
+    found = []
+    if request.pubsub_subscription or request.pubsub_topic:
+        found.append(root | "PubSub" >> PubSubSource(
+            request.pubsub_subscription, request.pubsub_topic, request.pubsub_timestamp_attribute,
+            config["fetch"], settings["fetch_batch_s"]))
+    for number, pattern in enumerate(request.watch_inputs):
+        found.append(root | f"Files{number}" >> FileArrivalSource(
+            pattern, settings["poll_interval_s"], config["input"]))
+    specs = feed_specs(config["feeds"], request.feeds)
+    if specs:
+        found.append(root | "Feeds" >> FeedPollSource(
+            specs, settings["poll_interval_s"], config["fetch"], settings["fetch_batch_s"],
+            request.state_dir))
+    return found
+
+
+def build(pipeline: beam.Pipeline, request: StreamRequest, source=None, fault=None) -> None:
+    """The streaming graph. `source`: a PTransform standing in for the adapters (tests: a
+    TestStream of raw record dicts and reject rows)."""
+    config, settings, run_id = request.config, request.config["stream"], request.run_id
+    if source is None:
+        inputs = sources(pipeline, request)
+        records = [s["records"] for s in inputs] | "AllRecords" >> beam.Flatten()
+        source_rejects = [s["rejects"] for s in inputs] | "SourceRejects" >> beam.Flatten()
+    else:
+        split = pipeline | "Source" >> source | "SplitSource" >> beam.FlatMap(split_source).with_outputs(
+            REJECTS, main="records")
+        records, source_rejects = split.records, split[REJECTS]
+    processed = records | "Process" >> beam.ParDo(
+        ProcessRecords(config, run_id, request.started_at)).with_outputs(REJECTS, QUOTES, main="articles")
+    articles = processed.articles | "StampArticles" >> beam.Map(stamp_article)
+    republishers = ProfileSet.from_config(config["clean"]).republisher_keys()
+    dedup = articles | "Deduplicate" >> StreamingDedup(config["dedup"], settings["dedup_ttl_s"], republishers)
+    rejects = (
+        (source_rejects, processed[REJECTS])
+        | "AllRejects" >> beam.Flatten()
+        | "StampRejects" >> beam.Map(stamp_reject, run_id)
+    )
+    tables = {
+        "articles": dedup["articles"],
+        "quotes": processed[QUOTES],
+        "rejects": rejects,
+        "clusters": dedup["clusters"] | "StampClusters" >> beam.Map(stamp_change, run_id),
+    }
+    partition_by = config["output"]["partition_by"]
+    layout = {"articles": partition_by, "quotes": partition_by, "rejects": REJECTS_PARTITION_BY,
+              "clusters": REJECTS_PARTITION_BY}
+    _ = tables | "WriteWindows" >> WriteWindows(request.output, layout, config["output"], run_id,
+                                                settings, fault)
+
+
+def run(request: StreamRequest) -> int:
+    """Launch the streaming job; waits for it unless request.wait is False (Dataflow: detach)."""
+    recovered = windows.recover(request.output)
+    if recovered:
+        LOG.info("rolled forward %d window commits left staged: %s", len(recovered), ", ".join(recovered))
+    options = PipelineOptions(request.beam_args)
+    options.view_as(StandardOptions).streaming = True
+    LOG.info("stream %s -> %s", request.run_id, request.output)
+    pipeline = beam.Pipeline(options=options)
+    build(pipeline, request)
+    result = pipeline.run()
+    if request.wait:
+        result.wait_until_finish()
+    return 0

@@ -1,0 +1,181 @@
+"""The streaming job's sources, each a thin adapter in front of the batch job's stages.
+
+Each is a PTransform from the pipeline root to {"records": raw record dicts, "rejects": reject
+rows}, every element stamped with its event time:
+- PubSubSource: a Pub/Sub subscription or topic carrying article JSON or page URLs
+  (transforms/read/messages.py); event time: the message's `timestamp_attribute` if given, else
+  its publish time. Runs on Dataflow (and any runner with a Pub/Sub connector), not locally.
+- FileArrivalSource: new files under a folder or bucket prefix (Beam's MatchContinuously: local,
+  gs://, s3:// alike), read by the read stage's ReadFiles; event time: the poll that found it.
+- FeedPollSource: an impulse every interval polls the configured feeds; a keyed state per feed
+  holds its cursor (ETag, Last-Modified) and the entry URLs already taken, so each entry is
+  fetched once; event time: when the page was fetched.
+Pages named by URL are fetched by the fetch stage's FetchPages (polite per host), in batches
+gathered every `fetch_batch_s` of processing time.
+"""
+
+from __future__ import annotations
+
+import time
+
+import apache_beam as beam
+from apache_beam.io import fileio
+from apache_beam.transforms import trigger, userstate, window
+from apache_beam.transforms.periodicsequence import PeriodicImpulse
+
+from transforms.common.rejects import REJECTS, make_reject
+from transforms.feeds.feeds import (
+    FeedSpec,
+    SkipIngested,
+    entry_tasks,
+    page_task,
+    read_feed_source,
+    spec_to_dict,
+)
+from transforms.fetch.client import Fetcher, FetchPages, FetchSettings
+from transforms.read import messages
+from transforms.read.beam import ReadFiles
+
+_CURSOR = userstate.ReadModifyWriteStateSpec("cursor", beam.coders.PickleCoder())
+_SEEN = userstate.ReadModifyWriteStateSpec("seen", beam.coders.PickleCoder())
+CURSOR, SEEN = beam.DoFn.StateParam(_CURSOR), beam.DoFn.StateParam(_SEEN)
+SEEN_KEEP = 5000  # entry URLs remembered per feed (feeds list their latest few dozen)
+
+
+class ParseMessages(beam.DoFn):
+    """Pub/Sub message -> raw records (main), page URLs ("urls"), rejects (REJECTS)."""
+
+    def __init__(self, source: str):
+        self.source = source
+
+    def process(self, message):
+        data = getattr(message, "data", message)
+        attributes = getattr(message, "attributes", None)
+        message_id = getattr(message, "message_id", None)
+        for kind, value in messages.parse_message(data, attributes, message_id, self.source):
+            if kind == messages.RECORD:
+                yield value
+            else:
+                yield beam.pvalue.TaggedOutput("urls" if kind == messages.URL else REJECTS, value)
+
+
+def stamp_now(element):
+    """Fetched records leave FetchPages' bundles unstamped: their event time is the fetch."""
+    return window.TimestampedValue(element, time.time())
+
+
+class FetchUrls(beam.PTransform):
+    """fetch tasks (unbounded) -> {"records", "rejects"} through the fetch stage."""
+
+    def __init__(self, fetch_settings: dict, batch_s: float):
+        super().__init__()
+        self.fetch_settings, self.batch_s = fetch_settings, batch_s
+
+    def expand(self, tasks):
+        fetched = (
+            tasks
+            | "FetchBatches" >> beam.WindowInto(
+                window.GlobalWindows(), trigger=trigger.Repeatedly(trigger.AfterProcessingTime(self.batch_s)),
+                accumulation_mode=trigger.AccumulationMode.DISCARDING)
+            | "Fetch" >> FetchPages(self.fetch_settings)
+        )
+        return {"records": fetched.records | "StampFetched" >> beam.Map(stamp_now),
+                "rejects": fetched[REJECTS] | "StampFetchRejects" >> beam.Map(stamp_now)}
+
+
+class PubSubSource(beam.PTransform):
+    def __init__(self, subscription: str | None, topic: str | None, timestamp_attribute: str | None,
+                 fetch_settings: dict, batch_s: float):
+        super().__init__()
+        self.subscription, self.topic, self.timestamp_attribute = subscription, topic, timestamp_attribute
+        self.fetch_settings, self.batch_s = fetch_settings, batch_s
+
+    def expand(self, root):
+        parsed = (
+            root
+            | "ReadPubSub" >> beam.io.ReadFromPubSub(
+                subscription=self.subscription, topic=None if self.subscription else self.topic,
+                with_attributes=True, timestamp_attribute=self.timestamp_attribute)
+            | "ParseMessages" >> beam.ParDo(ParseMessages(self.subscription or self.topic)).with_outputs(
+                "urls", REJECTS, main="records")
+        )
+        fetched = parsed.urls | "PageTasks" >> beam.Map(page_task) | "FetchPages" >> FetchUrls(
+            self.fetch_settings, self.batch_s)
+        rejects = (parsed[REJECTS], fetched["rejects"]) | "PubSubRejects" >> beam.Flatten()
+        return {"records": (parsed.records, fetched["records"]) | "PubSubRecords" >> beam.Flatten(),
+                "rejects": rejects}
+
+
+class FileArrivalSource(beam.PTransform):
+    def __init__(self, pattern: str, interval_s: float, input_settings: dict):
+        super().__init__()
+        self.pattern, self.interval_s, self.input_settings = pattern, interval_s, input_settings
+
+    def expand(self, root):
+        read = (
+            root
+            | "MatchContinuously" >> fileio.MatchContinuously(self.pattern, interval=self.interval_s)
+            | "Paths" >> beam.Map(lambda metadata: metadata.path)
+            | "ReadFiles" >> beam.ParDo(ReadFiles(self.input_settings)).with_outputs(REJECTS, main="records")
+        )
+        return {"records": read.records, "rejects": read[REJECTS]}
+
+
+class PollFeed(beam.DoFn):
+    """(feed key, spec dict) on each tick -> fetch tasks of entries not taken before."""
+
+    def __init__(self, fetch_settings: dict):
+        self.fetch_settings = fetch_settings
+
+    def setup(self):
+        self.fetcher = Fetcher(FetchSettings.from_config(self.fetch_settings))
+
+    def teardown(self):
+        self.fetcher.close()
+
+    def process(self, element, cursor_state=CURSOR, seen_state=SEEN):
+        spec = FeedSpec(**element[1])
+        try:
+            feed, cursor = read_feed_source(spec, self.fetcher, cursor_state.read(),
+                                            self.fetcher.settings.max_body_bytes)
+        except Exception as error:  # a feed never stops the job: a reject per failed poll (FetchError...)
+            yield beam.pvalue.TaggedOutput(REJECTS, make_reject(
+                spec.url, "feeds", getattr(error, "error_type", type(error).__name__), str(error)))
+            return
+        cursor_state.write(cursor)
+        if feed is None:
+            return
+        seen = list(seen_state.read() or [])
+        taken = set(seen)
+        for task in entry_tasks(spec, feed, self.fetcher.settings.feed_content_min_chars):
+            key = task["url"] or task["input_ref"]
+            if key not in taken:
+                taken.add(key)
+                seen.append(key)
+                yield task
+        seen_state.write(seen[-SEEN_KEEP:])
+
+
+class FeedPollSource(beam.PTransform):
+    def __init__(self, specs: list[FeedSpec], interval_s: float, fetch_settings: dict, batch_s: float,
+                 state_dir: str):
+        super().__init__()
+        self.specs = [spec_to_dict(spec) for spec in specs]
+        self.interval_s, self.fetch_settings, self.batch_s = interval_s, fetch_settings, batch_s
+        self.state_dir = state_dir  # the batch runs' ingested URLs are not fetched again
+
+    def expand(self, root):
+        specs = self.specs
+        polled = (
+            root
+            | "EveryInterval" >> PeriodicImpulse(fire_interval=self.interval_s)
+            | "Feeds" >> beam.FlatMap(lambda _: [(FeedSpec(**spec).key, spec) for spec in specs])
+            | "PollFeed" >> beam.ParDo(PollFeed(self.fetch_settings)).with_outputs(REJECTS, main="tasks")
+        )
+        fetched = (
+            polled.tasks
+            | "SkipIngested" >> beam.ParDo(SkipIngested(self.state_dir, False))
+            | "FetchEntries" >> FetchUrls(self.fetch_settings, self.batch_s)
+        )
+        return {"records": fetched["records"],
+                "rejects": (polled[REJECTS], fetched["rejects"]) | "FeedRejects" >> beam.Flatten()}
