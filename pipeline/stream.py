@@ -104,17 +104,19 @@ def sources(root, request: StreamRequest) -> list[dict]:
 
 
 def build(pipeline: beam.Pipeline, request: StreamRequest, source=None, fault=None) -> None:
-    """The streaming graph. `source`: a PTransform standing in for the adapters (tests: a
-    TestStream of raw record dicts and reject rows)."""
+    """The streaming graph. `source`: a PTransform standing in for the adapters the request names
+    (tests): an adapter, or a TestStream of raw record dicts and reject rows."""
     config, settings, run_id = request.config, request.config["stream"], request.run_id
     if source is None:
         inputs = sources(pipeline, request)
-        records = [s["records"] for s in inputs] | "AllRecords" >> beam.Flatten()
-        source_rejects = [s["rejects"] for s in inputs] | "SourceRejects" >> beam.Flatten()
     else:
-        split = pipeline | "Source" >> source | "SplitSource" >> beam.FlatMap(split_source).with_outputs(
-            REJECTS, main="records")
-        records, source_rejects = split.records, split[REJECTS]
+        out = pipeline | "Source" >> source
+        if not isinstance(out, dict):
+            split = out | "SplitSource" >> beam.FlatMap(split_source).with_outputs(REJECTS, main="records")
+            out = {"records": split.records, "rejects": split[REJECTS]}
+        inputs = [out]
+    records = [s["records"] for s in inputs] | "AllRecords" >> beam.Flatten()
+    source_rejects = [s["rejects"] for s in inputs] | "SourceRejects" >> beam.Flatten()
     processed = records | "Process" >> beam.ParDo(
         ProcessRecords(config, run_id, request.started_at)).with_outputs(REJECTS, QUOTES, main="articles")
     articles = processed.articles | "StampArticles" >> beam.Map(stamp_article)

@@ -253,7 +253,7 @@ class StreamFingerprint(beam.DoFn):
         meta = article_meta(article, int(fp.words.size), self.republishers)
         row = {**article, "content_hash": hash_tokens(words)}
         yield article["article_id"], ("article", (row, meta, len(keys)))
-        packed, expires = pack(fp), float(timestamp) + self.ttl_s
+        packed, expires = pack(fp), streaming.expiry_of(float(timestamp), self.ttl_s)
         for key in keys:
             yield beam.pvalue.TaggedOutput(self.BANDS, (key, (article["article_id"], packed, expires)))
 
@@ -330,7 +330,7 @@ class ResolveClusters(beam.DoFn):
             self.counters["redelivered"].inc()
             return
         (cluster_id, canonical), change = streaming.resolve_article(
-            index, meta, edges, float(timestamp) + self.ttl_s)
+            index, meta, edges, streaming.expiry_of(float(timestamp), self.ttl_s))
         index_state.write(index)
         expiry.set(streaming.next_expiry(streaming.cluster_expiries(index)))
         self.counters["joined" if change else "new_clusters"].inc()

@@ -14,12 +14,23 @@ Three keyed steps (their Beam side is StreamingDedup in transforms/dedup/beam.py
 
 from __future__ import annotations
 
+import math
+
 from transforms.dedup.clusters import choose_canonical, new_cluster_id
 from transforms.dedup.minhash import unpack
 from transforms.dedup.verify import contained_shares, same_story
 
 # A band entry: (article_id, packed fingerprint, expires at: event-time seconds).
 BandEntry = tuple[str, bytes, float]
+# Runners keep timers at millisecond precision (the FnApiRunner fires a timer set at .229089 at
+# .229): an expiry within this much of the firing time counts as reached, else a timer set again
+# at the same instant would fire for ever.
+TIMER_PRECISION_S = 0.001
+
+
+def expiry_of(event_time_s: float, ttl_s: float) -> float:
+    """Expiry on a whole second (exact in every runner's timer precision)."""
+    return float(math.ceil(event_time_s + ttl_s))
 
 
 def band_answer(entries: list[BandEntry], article_id: str, packed: bytes, settings: dict
@@ -44,7 +55,7 @@ def band_answer(entries: list[BandEntry], article_id: str, packed: bytes, settin
 
 def live_entries(entries: list[BandEntry], now: float) -> list[BandEntry]:
     """Entries not expired at event time `now`."""
-    return [entry for entry in entries if entry[2] > now]
+    return [entry for entry in entries if entry[2] > now + TIMER_PRECISION_S]
 
 
 def next_expiry(expiries) -> float | None:
@@ -67,7 +78,8 @@ def prune_index(index: dict[str, dict], now: float) -> dict[str, dict]:
     newest: dict[str, float] = {}
     for entry in index.values():
         newest[entry["cluster_id"]] = max(newest.get(entry["cluster_id"], 0.0), entry["expires"])
-    return {aid: entry for aid, entry in index.items() if newest[entry["cluster_id"]] > now}
+    return {aid: entry for aid, entry in index.items()
+            if newest[entry["cluster_id"]] > now + TIMER_PRECISION_S}
 
 
 def cluster_expiries(index: dict[str, dict]) -> list[float]:

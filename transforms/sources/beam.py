@@ -22,6 +22,7 @@ import apache_beam as beam
 from apache_beam.io import fileio
 from apache_beam.transforms import trigger, userstate, window
 from apache_beam.transforms.periodicsequence import PeriodicImpulse
+from apache_beam.utils.timestamp import MAX_TIMESTAMP, Timestamp
 
 from transforms.common.rejects import REJECTS, make_reject
 from transforms.feeds.feeds import (
@@ -107,14 +108,21 @@ class PubSubSource(beam.PTransform):
 
 
 class FileArrivalSource(beam.PTransform):
-    def __init__(self, pattern: str, interval_s: float, input_settings: dict):
+    """`stop_after_s`: stop polling after that long (tests, trials; default: never)."""
+
+    def __init__(self, pattern: str, interval_s: float, input_settings: dict,
+                 stop_after_s: float | None = None):
         super().__init__()
         self.pattern, self.interval_s, self.input_settings = pattern, interval_s, input_settings
+        self.stop_after_s = stop_after_s
 
     def expand(self, root):
+        start = Timestamp.now()
+        stop = MAX_TIMESTAMP if self.stop_after_s is None else start + self.stop_after_s
         read = (
             root
-            | "MatchContinuously" >> fileio.MatchContinuously(self.pattern, interval=self.interval_s)
+            | "MatchContinuously" >> fileio.MatchContinuously(
+                self.pattern, interval=self.interval_s, start_timestamp=start, stop_timestamp=stop)
             | "Paths" >> beam.Map(lambda metadata: metadata.path)
             | "ReadFiles" >> beam.ParDo(ReadFiles(self.input_settings)).with_outputs(REJECTS, main="records")
         )
