@@ -180,7 +180,7 @@ def partition_files(output: str, table: str) -> dict[str, list[str]]:
 
 
 def compact_partition(output: str, table: str, partition: str, paths: list[str], max_rows: int,
-                      compression: str) -> dict | None:
+                      compression: str, fault=None) -> dict | None:
     """Merge a partition's files into as few as max_rows allows, exactly once (see above)."""
     if len(paths) < 2:
         return None
@@ -202,8 +202,9 @@ def compact_partition(output: str, table: str, partition: str, paths: list[str],
         files.append(PendingFile(table, partition, name, parquet_bytes(chunk, compression), chunk.num_rows))
     record = {"kind": "compaction", "table": table, "partition": partition,
               "rows": merged.num_rows, "created_at": datetime.now(timezone.utc).isoformat()}
-    final, _ = commit_files(output, commit, files, record, replaces=[p for p in paths
-                                                                     if p not in {f.relative for f in files}])
+    outputs = {f.relative for f in files}
+    replaces = [path for path in paths if path not in outputs]
+    final, _ = commit_files(output, commit, files, record, fault, replaces=replaces)
     return final
 
 

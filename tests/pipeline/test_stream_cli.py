@@ -1,0 +1,39 @@
+"""`python -m pipeline stream` and `compact` as a user runs them (the streaming job itself needs
+an unbounded source and a streaming runner: its graph is tested in test_stream.py)."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timezone
+
+from tests.helpers import read_rows, run_cli
+from transforms.write import windows
+
+
+def test_stream_help_documents_the_sources_and_runners():
+    done = run_cli("stream", "--help")
+    assert done.returncode == 0
+    for words in ("--pubsub-subscription", "--pubsub-topic", "--watch-input", "--feed", "--window",
+                  "--allowed-lateness", "DataflowRunner", "FlinkRunner", "gs://"):
+        assert words in done.stdout, words
+
+
+def test_stream_without_a_source_or_with_a_bad_duration_stops_with_one_line(tmp_path):
+    for args in ([], ["--feed", "feed.xml", "--window", "ten minutes"]):
+        done = run_cli("stream", "--output", str(tmp_path / "out"), *args)
+        assert done.returncode == 2, done.stderr
+        assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_compact_merges_small_files_once(tmp_path):
+    when = datetime(2024, 5, 1, tzinfo=timezone.utc)
+    for window in range(3):
+        rows = [{"input_ref": f"in:{window}", "stage": "read", "error_type": "empty", "error_message": None,
+                 "excerpt": None, "rejected_at": when, "run_id": "r", "date": "2024-05-01"}]
+        files = windows.table_files("rejects", rows, ("date",), 100, "zstd", f"w{window}")
+        windows.commit_files(str(tmp_path), f"w{window}", files, {})
+    done = run_cli("compact", "--output", str(tmp_path))
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["merged"][0]["files_in"] == 3
+    assert len(list((tmp_path / "rejects").rglob("*.parquet"))) == 1
+    assert sorted(row["input_ref"] for row in read_rows(tmp_path, "rejects")) == ["in:0", "in:1", "in:2"]
