@@ -46,6 +46,7 @@ class StreamRequest:
     feeds: list[str] = field(default_factory=list)
     run_id: str = ""
     wait: bool = True
+    stop_after_s: float | None = None  # sources stop polling after this long (local trials)
     beam_args: list[str] = field(default_factory=list)
 
     def __post_init__(self):
@@ -79,6 +80,11 @@ def stamp_change(row: dict, run_id: str, timestamp=beam.DoFn.TimestampParam) -> 
     return {**row, "run_id": run_id, "updated_at": when, "date": when.strftime("%Y-%m-%d")}
 
 
+def count_record(record: dict) -> dict:
+    beam.metrics.Metrics.counter(NAMESPACE, "source.records").inc()
+    return record
+
+
 def split_source(element: dict):
     """A test source's elements: raw record dicts, and reject rows (they have an error_type)."""
     yield beam.pvalue.TaggedOutput(REJECTS, element) if "error_type" in element else element
@@ -94,12 +100,12 @@ def sources(root, request: StreamRequest) -> list[dict]:
             config["fetch"], settings["fetch_batch_s"]))
     for number, pattern in enumerate(request.watch_inputs):
         found.append(root | f"Files{number}" >> FileArrivalSource(
-            pattern, settings["poll_interval_s"], config["input"]))
+            pattern, settings["poll_interval_s"], config["input"], request.stop_after_s))
     specs = feed_specs(config["feeds"], request.feeds)
     if specs:
         found.append(root | "Feeds" >> FeedPollSource(
             specs, settings["poll_interval_s"], config["fetch"], settings["fetch_batch_s"],
-            request.state_dir))
+            request.state_dir, request.stop_after_s))
     return found
 
 
@@ -115,7 +121,8 @@ def build(pipeline: beam.Pipeline, request: StreamRequest, source=None, fault=No
             split = out | "SplitSource" >> beam.FlatMap(split_source).with_outputs(REJECTS, main="records")
             out = {"records": split.records, "rejects": split[REJECTS]}
         inputs = [out]
-    records = [s["records"] for s in inputs] | "AllRecords" >> beam.Flatten()
+    records = ([s["records"] for s in inputs] | "AllRecords" >> beam.Flatten()
+               | "CountRecords" >> beam.Map(count_record))
     source_rejects = [s["rejects"] for s in inputs] | "SourceRejects" >> beam.Flatten()
     processed = records | "Process" >> beam.ParDo(
         ProcessRecords(config, run_id, request.started_at)).with_outputs(REJECTS, QUOTES, main="articles")

@@ -34,6 +34,7 @@ state (--dedup-ttl). Any Beam option passes through: run it with --runner Datafl
 cannot run an unbounded source past a grouping: use them for trials only.
 """
 
+LOCAL_RUNNERS = {"", "directrunner", "fnapirunner", "bundlebaseddirectrunner", "prismrunner"}
 DURATIONS = {"poll_every": "poll_interval_s", "window": "window_s", "allowed_lateness": "allowed_lateness_s",
              "dedup_ttl": "dedup_ttl_s"}
 
@@ -60,6 +61,9 @@ def add_parsers(commands, add_common) -> None:
     timing.add_argument("--allowed-lateness", metavar="DURATION", help="how late a row may be (6h)")
     timing.add_argument("--dedup-ttl", metavar="DURATION", help="how long fingerprints stay in state (2d)")
     add_common(stream)
+    stream.add_argument("--stop-after", metavar="DURATION",
+                        help="stop polling the folders and feeds after this long: a local trial "
+                             "(required on a local runner, which cannot wait between polls)")
     stream.add_argument("--no-wait", action="store_true",
                         help="return once the job is submitted (Dataflow) instead of waiting for it")
     compact = commands.add_parser(
@@ -81,12 +85,15 @@ def stream_settings(args: argparse.Namespace, config: dict) -> dict:
     for option, key in DURATIONS.items():
         value = getattr(args, option)
         if value is not None:
-            try:
-                settings[key] = int(watch.parse_every(value))
-            except ValueError as error:
-                flag = "--" + option.replace("_", "-")
-                raise ConfigError(f"{flag} must be a duration such as 30s, 10m, 1h, not {value!r}") from error
+            settings[key] = int(duration("--" + option.replace("_", "-"), value))
     return settings
+
+
+def duration(flag: str, value: str) -> float:
+    try:
+        return watch.parse_every(value)
+    except ValueError as error:
+        raise ConfigError(f"{flag} must be a duration such as 30s, 10m, 1h, not {value!r}") from error
 
 
 def command_stream(args: argparse.Namespace, beam_args: list[str], make_output, check_beam_args) -> int:
@@ -104,7 +111,22 @@ def command_stream(args: argparse.Namespace, beam_args: list[str], make_output, 
     if not request.has_source():
         raise ConfigError("no source: give --pubsub-subscription, --pubsub-topic, --watch-input or --feed "
                           "(see stream --help)")
+    if args.stop_after is not None:
+        request.stop_after_s = duration("--stop-after", args.stop_after)
+    elif runner_of(request.beam_args) in LOCAL_RUNNERS:
+        raise ConfigError("a local runner cannot run an unbounded source: give --runner DataflowRunner or "
+                          "FlinkRunner (README: Streaming), or --stop-after DURATION for a local trial")
     return stream.run(request)
+
+
+def runner_of(beam_args: list[str]) -> str:
+    runner = ""
+    for number, arg in enumerate(beam_args):
+        if arg == "--runner" and number + 1 < len(beam_args):
+            runner = beam_args[number + 1]
+        elif arg.startswith("--runner="):
+            runner = arg.split("=", 1)[1]
+    return runner.rsplit(".", 1)[-1].lower()
 
 
 def command_compact(args: argparse.Namespace) -> int:

@@ -19,7 +19,8 @@ def test_stream_help_documents_the_sources_and_runners():
 
 
 def test_stream_without_a_source_or_with_a_bad_duration_stops_with_one_line(tmp_path):
-    for args in ([], ["--feed", "feed.xml", "--window", "ten minutes"]):
+    for args in ([], ["--feed", "feed.xml", "--window", "ten minutes"],
+                 ["--watch-input", str(tmp_path / "*")]):  # a local runner, no --stop-after
         done = run_cli("stream", "--output", str(tmp_path / "out"), *args)
         assert done.returncode == 2, done.stderr
         assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
@@ -37,3 +38,20 @@ def test_compact_merges_small_files_once(tmp_path):
     assert json.loads(done.stdout)["merged"][0]["files_in"] == 3
     assert len(list((tmp_path / "rejects").rglob("*.parquet"))) == 1
     assert sorted(row["input_ref"] for row in read_rows(tmp_path, "rejects")) == ["in:0", "in:1", "in:2"]
+
+
+def test_local_trial_reads_a_folder_and_commits_its_window(tmp_path):
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    words = " ".join(f"word{i}" for i in range(80))
+    (inbox / "one.txt").write_text(f"First story\n\nMOSCOW, May 1. {words}.\n")
+    line = json.dumps({"id": "j1", "text": f"Second story text here. {words}"})
+    (inbox / "two.jsonl").write_text(f"{line}\nnot json\n")
+    output = tmp_path / "out"
+    done = run_cli("stream", "--watch-input", f"{inbox}/*", "--output", str(output), "--stop-after", "2s",
+                   "--poll-every", "1s")
+    assert done.returncode == 0, done.stderr
+    assert sorted(row["source_id"] or "" for row in read_rows(output, "articles")) == ["", "j1"]
+    assert [row["error_type"] for row in read_rows(output, "rejects")] == ["invalid_json"]
+    records = [json.loads(p.read_text()) for p in (output / "_commits").glob("*.json")]
+    assert records and all(r["status"] == "committed" for r in records)

@@ -166,17 +166,21 @@ class PollFeed(beam.DoFn):
 
 class FeedPollSource(beam.PTransform):
     def __init__(self, specs: list[FeedSpec], interval_s: float, fetch_settings: dict, batch_s: float,
-                 state_dir: str):
+                 state_dir: str, stop_after_s: float | None = None):
         super().__init__()
+        self.stop_after_s = stop_after_s
         self.specs = [spec_to_dict(spec) for spec in specs]
         self.interval_s, self.fetch_settings, self.batch_s = interval_s, fetch_settings, batch_s
         self.state_dir = state_dir  # the batch runs' ingested URLs are not fetched again
 
     def expand(self, root):
         specs = self.specs
+        start = Timestamp.now()
+        stop = MAX_TIMESTAMP if self.stop_after_s is None else start + self.stop_after_s
         polled = (
             root
-            | "EveryInterval" >> PeriodicImpulse(fire_interval=self.interval_s)
+            | "EveryInterval" >> PeriodicImpulse(
+                start_timestamp=start, stop_timestamp=stop, fire_interval=self.interval_s)
             | "Feeds" >> beam.FlatMap(lambda _: [(FeedSpec(**spec).key, spec) for spec in specs])
             | "PollFeed" >> beam.ParDo(PollFeed(self.fetch_settings)).with_outputs(REJECTS, main="tasks")
         )
