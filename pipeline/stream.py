@@ -2,8 +2,9 @@
 windowed commits of the same four tables.
 
 The graph (all in the global window until the write): a source adapter (transforms/sources)
--> the read stage's records -> ProcessRecords (unchanged) -> rows stamped with their event time
--> StreamingDedup (keyed state per LSH band, per article, one cluster index; event-time expiry)
+-> the read stage's records -> ProcessRecords (unchanged; its ingestion time is each record's
+event time) -> StreamingDedup (keyed state per LSH band, per article, one cluster index;
+event-time expiry)
 -> WriteWindows (fixed event-time windows, allowed lateness, one commit per window pane).
 Tests build the same graph with a TestStream in place of the source (`build(..., source=...)`).
 """
@@ -19,7 +20,6 @@ import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
 from transforms.articles.beam import NAMESPACE, QUOTES, ProcessRecords
-from transforms.articles.rows import partition_date
 from transforms.clean.profiles import ProfileSet
 from transforms.common.rejects import REJECTS
 from transforms.common.schemas import REJECTS_PARTITION_BY
@@ -63,10 +63,13 @@ def event_time(element, timestamp=beam.DoFn.TimestampParam) -> datetime:
     return datetime.fromtimestamp(float(timestamp), tz=timezone.utc)
 
 
-def stamp_article(article: dict, timestamp=beam.DoFn.TimestampParam) -> dict:
-    """ingested_at is the article's event time (not the job's start: a stream runs for weeks)."""
-    when = event_time(article, timestamp)
-    return {**article, "ingested_at": when, "date": partition_date(article.get("published_at"), when)}
+class ProcessStreamRecords(ProcessRecords):
+    """ProcessRecords, with each record's event time as its ingestion time (not the job's start:
+    a stream runs for weeks); the article's date partition, and its quotes', follow from it."""
+
+    def process(self, raw: dict, timestamp=beam.DoFn.TimestampParam):
+        self.ingested_at = datetime.fromtimestamp(float(timestamp), tz=timezone.utc)
+        yield from super().process(raw)
 
 
 def stamp_reject(row: dict, run_id: str, timestamp=beam.DoFn.TimestampParam) -> dict:
@@ -124,11 +127,11 @@ def build(pipeline: beam.Pipeline, request: StreamRequest, source=None, fault=No
     records = ([s["records"] for s in inputs] | "AllRecords" >> beam.Flatten()
                | "CountRecords" >> beam.Map(count_record))
     source_rejects = [s["rejects"] for s in inputs] | "SourceRejects" >> beam.Flatten()
-    processed = records | "Process" >> beam.ParDo(
-        ProcessRecords(config, run_id, request.started_at)).with_outputs(REJECTS, QUOTES, main="articles")
-    articles = processed.articles | "StampArticles" >> beam.Map(stamp_article)
+    processed = records | "Process" >> beam.ParDo(ProcessStreamRecords(
+        config, run_id, request.started_at)).with_outputs(REJECTS, QUOTES, main="articles")
     republishers = ProfileSet.from_config(config["clean"]).republisher_keys()
-    dedup = articles | "Deduplicate" >> StreamingDedup(config["dedup"], settings["dedup_ttl_s"], republishers)
+    dedup = processed.articles | "Deduplicate" >> StreamingDedup(
+        config["dedup"], settings["dedup_ttl_s"], republishers)
     rejects = (
         (source_rejects, processed[REJECTS])
         | "AllRejects" >> beam.Flatten()

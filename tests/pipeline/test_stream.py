@@ -77,13 +77,14 @@ B_COPY = record("b2", B[:3], "example.net", "2024-05-01T08:25:00Z")
 B_LATE = record("b3", B[1:], "example.com", "2024-05-01T08:03:00Z")
 EMPTY = record("e1", ["   "], "example.com", "2024-05-01T08:04:00Z")
 A_AFTER_TTL = record("a9", A[:3], "example.info", "2024-05-01T12:00:00Z")
+UNDATED = record("n1", story(3), "example.com", None)
 
 
 def events() -> test_stream.TestStream:
     return (
         test_stream.TestStream()
         .advance_watermark_to(T0)
-        .add_elements([at(A_COPY2, 120), at(A_COPY1, 60), at(EMPTY, 200)])  # out of order
+        .add_elements([at(A_COPY2, 120), at(A_COPY1, 60), at(EMPTY, 200), at(UNDATED, 300)])  # out of order
         .advance_watermark_to(T0 + WINDOW + 1)  # window 0 closes: its on-time commit
         .add_elements([at(A_ORIGINAL, 700), at(B_FIRST, 720)])  # the original after its copies
         .advance_watermark_to(T0 + 2 * WINDOW + 1)
@@ -109,7 +110,10 @@ def by_id(output: Path) -> dict[str, dict]:
 
 def test_every_record_written_once_and_readable(streamed):
     articles = by_id(streamed)
-    assert sorted(articles) == ["a0", "a1", "a2", "a9", "b1", "b2", "b3"]
+    assert sorted(articles) == ["a0", "a1", "a2", "a9", "b1", "b2", "b3", "n1"]
+    # no publication time: ingested at its event time (not the job's start), partitioned by it
+    assert articles["n1"]["ingested_at"].timestamp() == T0 + 300
+    assert str(articles["n1"]["date"]) == "2024-05-01"
     rejects = rows(streamed, "rejects")
     assert [(r["input_ref"], r["error_type"]) for r in rejects] == [("test:e1", "no_text")]
     for table in ("articles", "rejects", "clusters"):
@@ -144,7 +148,7 @@ def test_late_copy_written_in_a_late_pane_of_its_window(streamed):
     late = [r["run"]["counts"]["articles"] for r in window0 if r["run"]["window"]["timing"] == "LATE"]
     assert sum(late) == 1  # b3
     runs = [json.loads(p.read_text()) for p in files_under(streamed / "_runs")]
-    assert sum(r["counts"]["articles"] for r in runs) == 7
+    assert sum(r["counts"]["articles"] for r in runs) == 8
     assert len(runs) == len(records)
 
 
