@@ -75,3 +75,8 @@ def test_clusters_expire_whole_when_their_newest_member_does():
     assert streaming.prune_index(index, 300.0) == {}
     assert streaming.live_entries([("a", b"", 100.0), ("b", b"", 101.0)], 100.0) == [("b", b"", 101.0)]
     assert streaming.expiry_of(10.2, 5) == 16.0
+
+
+def test_a_hot_band_keeps_only_its_newest_entries():
+    entries = [(f"a{n}", b"", float(100 + n)) for n in range(5)]
+    assert [e[0] for e in streaming.newest_entries(entries, 3)] == ["a4", "a3", "a2"]

@@ -226,11 +226,13 @@ _BAND_ENTRIES = _userstate.BagStateSpec("entries", _BAND_ENTRY)
 _BAND_EXPIRY = _userstate.TimerSpec("expiry", _userstate.TimeDomain.WATERMARK)
 _GATHER_ARTICLE = _userstate.ReadModifyWriteStateSpec("article", beam.coders.PickleCoder())
 _GATHER_ANSWERS = _userstate.BagStateSpec("answers", beam.coders.PickleCoder())
+_GATHER_EXPIRY = _userstate.TimerSpec("expiry", _userstate.TimeDomain.WATERMARK)
 _INDEX = _userstate.ReadModifyWriteStateSpec("index", beam.coders.PickleCoder())
 _INDEX_EXPIRY = _userstate.TimerSpec("expiry", _userstate.TimeDomain.WATERMARK)
 # DoFn parameters (module-level: Beam reads them from the signature's defaults)
 BAND_ENTRIES, BAND_EXPIRY = beam.DoFn.StateParam(_BAND_ENTRIES), beam.DoFn.TimerParam(_BAND_EXPIRY)
 ARTICLE, ANSWERS = beam.DoFn.StateParam(_GATHER_ARTICLE), beam.DoFn.StateParam(_GATHER_ANSWERS)
+GATHER_EXPIRY = beam.DoFn.TimerParam(_GATHER_EXPIRY)
 INDEX, INDEX_EXPIRY = beam.DoFn.StateParam(_INDEX), beam.DoFn.TimerParam(_INDEX_EXPIRY)
 
 
@@ -268,6 +270,7 @@ class BandState(beam.DoFn):
     def setup(self):
         self.verified = beam.metrics.Metrics.counter("newspipe", "dedup.band_edges")
         self.expired = beam.metrics.Metrics.counter("newspipe", "dedup.band_entries_expired")
+        self.evicted = beam.metrics.Metrics.counter("newspipe", "dedup.band_entries_evicted")
 
     def process(self, element, entries=BAND_ENTRIES, expiry=BAND_EXPIRY):
         _, (article_id, packed, expires) = element
@@ -275,9 +278,18 @@ class BandState(beam.DoFn):
         seen, edges = streaming.band_answer(current, article_id, packed, self.settings)
         self.verified.inc(len(edges))
         yield article_id, ("band", edges)
-        if not seen:
-            entries.add((article_id, packed, expires))
-            expiry.set(streaming.next_expiry([expires, *(entry[2] for entry in current)]))
+        if seen:
+            return
+        new_entry = (article_id, packed, expires)
+        kept = streaming.newest_entries([*current, new_entry], self.settings["max_bucket"])
+        if len(kept) <= len(current):  # a hot key (shared boilerplate): the oldest entry leaves
+            self.evicted.inc(len(current) + 1 - len(kept))
+            entries.clear()
+            for entry in kept:
+                entries.add(entry)
+        else:
+            entries.add(new_entry)
+        expiry.set(streaming.next_expiry(entry[2] for entry in kept))
 
     @_userstate.on_timer(_BAND_EXPIRY)
     def expire(self, now=beam.DoFn.TimestampParam, entries=BAND_ENTRIES, expiry=BAND_EXPIRY):
@@ -293,9 +305,15 @@ class BandState(beam.DoFn):
 
 class GatherBands(beam.DoFn):
     """Keyed by article_id: the article and its bands' answers; once all are in, one element
-    (RESOLVE_KEY, (row, meta, edges)) for the cluster index."""
+    (RESOLVE_KEY, (row, meta, edges)) for the cluster index. A timer clears what a message
+    delivered twice at once may leave behind."""
 
-    def process(self, element, article=ARTICLE, answers=ANSWERS):
+    def __init__(self, ttl_s: float):
+        self.ttl_s = ttl_s
+
+    def process(self, element, timestamp=beam.DoFn.TimestampParam, article=ARTICLE, answers=ANSWERS,
+                expiry=GATHER_EXPIRY):
+        expiry.set(streaming.expiry_of(float(timestamp), self.ttl_s))
         _, (kind, value) = element
         if kind == "article":
             article.write(value)
@@ -306,6 +324,11 @@ class GatherBands(beam.DoFn):
             article.clear()
             answers.clear()
             yield RESOLVE_KEY, (held[0], held[1], streaming.merge_edges(got))
+
+    @_userstate.on_timer(_GATHER_EXPIRY)
+    def expire(self, article=ARTICLE, answers=ANSWERS):
+        article.clear()
+        answers.clear()
 
 
 RESOLVE_KEY = "clusters"
@@ -366,7 +389,7 @@ class StreamingDedup(beam.PTransform):
         resolved = (
             (fingerprinted.articles, answers)
             | "ArticlesAndAnswers" >> beam.Flatten()
-            | "GatherBands" >> beam.ParDo(GatherBands()).with_input_types(
+            | "GatherBands" >> beam.ParDo(GatherBands(self.ttl_s)).with_input_types(
                 beam.typehints.Tuple[str, typing.Any])
             | "ResolveClusters" >> beam.ParDo(ResolveClusters(self.ttl_s)).with_outputs(
                 STREAM_CLUSTERS, main="articles")

@@ -53,6 +53,12 @@ def band_answer(entries: list[BandEntry], article_id: str, packed: bytes, settin
     return False, edges
 
 
+def newest_entries(entries: list[BandEntry], limit: int) -> list[BandEntry]:
+    """At most `limit` entries, the latest to expire (the newest articles): a band key that
+    boilerplate shares would otherwise hold every article carrying it for the whole ttl."""
+    return sorted(entries, key=lambda e: (-e[2], e[0]))[:limit]
+
+
 def live_entries(entries: list[BandEntry], now: float) -> list[BandEntry]:
     """Entries not expired at event time `now`."""
     return [entry for entry in entries if entry[2] > now + TIMER_PRECISION_S]
