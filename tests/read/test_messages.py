@@ -1,6 +1,6 @@
-"""Parsing of Pub/Sub messages (transforms/read/messages.py) on its own: Pub/Sub itself cannot
-run here (no emulator, no network), so the PubSubSource adapter around this parsing is the one
-part of the streaming job that these tests do not run; its messages are built by hand."""
+"""Parsing of Pub/Sub messages (transforms/read/messages.py) on its own, messages built by hand.
+Pub/Sub itself cannot run here (no emulator, no network): ReadFromPubSub is the one part of the
+streaming job no test runs (tests/sources/test_pubsub_messages.py runs the rest of the adapter)."""
 
 from __future__ import annotations
 

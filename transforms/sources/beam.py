@@ -60,9 +60,9 @@ class ParseMessages(beam.DoFn):
                 yield beam.pvalue.TaggedOutput("urls" if kind == messages.URL else REJECTS, value)
 
 
-def stamp_now(element):
-    """Fetched records leave FetchPages' bundles unstamped: their event time is the fetch."""
-    return window.TimestampedValue(element, time.time())
+def stamp_fetched(element, timestamp=beam.DoFn.TimestampParam):
+    """A fetched record's event time is its fetch (FetchPages emits some at the minimum time)."""
+    return window.TimestampedValue(element, max(time.time(), float(timestamp)))
 
 
 class FetchUrls(beam.PTransform):
@@ -73,15 +73,19 @@ class FetchUrls(beam.PTransform):
         self.fetch_settings, self.batch_s = fetch_settings, batch_s
 
     def expand(self, tasks):
+        # batch_s 0: fetch as each task comes (tests: processing-time triggers fail on the
+        # BundleBasedDirectRunner); the batch keeps its earliest timestamp, never the window's end
+        every = trigger.AfterProcessingTime(self.batch_s) if self.batch_s > 0 else trigger.AfterCount(1)
         fetched = (
             tasks
             | "FetchBatches" >> beam.WindowInto(
-                window.GlobalWindows(), trigger=trigger.Repeatedly(trigger.AfterProcessingTime(self.batch_s)),
-                accumulation_mode=trigger.AccumulationMode.DISCARDING)
+                window.GlobalWindows(), trigger=trigger.Repeatedly(every),
+                accumulation_mode=trigger.AccumulationMode.DISCARDING,
+                timestamp_combiner=window.TimestampCombiner.OUTPUT_AT_EARLIEST)
             | "Fetch" >> FetchPages(self.fetch_settings)
         )
-        return {"records": fetched.records | "StampFetched" >> beam.Map(stamp_now),
-                "rejects": fetched[REJECTS] | "StampFetchRejects" >> beam.Map(stamp_now)}
+        return {"records": fetched.records | "StampFetched" >> beam.Map(stamp_fetched),
+                "rejects": fetched[REJECTS] | "StampFetchRejects" >> beam.Map(stamp_fetched)}
 
 
 class PubSubSource(beam.PTransform):
@@ -92,14 +96,26 @@ class PubSubSource(beam.PTransform):
         self.fetch_settings, self.batch_s = fetch_settings, batch_s
 
     def expand(self, root):
-        parsed = (
+        return (
             root
             | "ReadPubSub" >> beam.io.ReadFromPubSub(
                 subscription=self.subscription, topic=None if self.subscription else self.topic,
                 with_attributes=True, timestamp_attribute=self.timestamp_attribute)
-            | "ParseMessages" >> beam.ParDo(ParseMessages(self.subscription or self.topic)).with_outputs(
-                "urls", REJECTS, main="records")
+            | "Messages" >> ParsedMessages(self.subscription or self.topic, self.fetch_settings, self.batch_s)
         )
+
+
+class ParsedMessages(beam.PTransform):
+    """Pub/Sub messages -> {"records", "rejects"}: articles as read, URLs fetched. Everything of
+    the Pub/Sub adapter but ReadFromPubSub itself (tests feed it messages from a TestStream)."""
+
+    def __init__(self, source: str, fetch_settings: dict, batch_s: float):
+        super().__init__()
+        self.source, self.fetch_settings, self.batch_s = source, fetch_settings, batch_s
+
+    def expand(self, messages_):
+        parsed = messages_ | "ParseMessages" >> beam.ParDo(ParseMessages(self.source)).with_outputs(
+            "urls", REJECTS, main="records")
         fetched = parsed.urls | "PageTasks" >> beam.Map(page_task) | "FetchPages" >> FetchUrls(
             self.fetch_settings, self.batch_s)
         rejects = (parsed[REJECTS], fetched["rejects"]) | "PubSubRejects" >> beam.Flatten()
