@@ -184,19 +184,34 @@ class FeedPollSource(beam.PTransform):
     def __init__(self, specs: list[FeedSpec], interval_s: float, fetch_settings: dict, batch_s: float,
                  state_dir: str, stop_after_s: float | None = None):
         super().__init__()
-        self.stop_after_s = stop_after_s
-        self.specs = [spec_to_dict(spec) for spec in specs]
-        self.interval_s, self.fetch_settings, self.batch_s = interval_s, fetch_settings, batch_s
-        self.state_dir = state_dir  # the batch runs' ingested URLs are not fetched again
+        self.specs, self.interval_s, self.stop_after_s = specs, interval_s, stop_after_s
+        self.args = (fetch_settings, batch_s, state_dir)
 
     def expand(self, root):
-        specs = self.specs
         start = Timestamp.now()
         stop = MAX_TIMESTAMP if self.stop_after_s is None else start + self.stop_after_s
-        polled = (
+        return (
             root
             | "EveryInterval" >> PeriodicImpulse(
                 start_timestamp=start, stop_timestamp=stop, fire_interval=self.interval_s)
+            | "Polls" >> PolledFeeds(self.specs, *self.args)
+        )
+
+
+class PolledFeeds(beam.PTransform):
+    """Ticks -> {"records", "rejects"}: on each tick every feed is polled (PollFeed, keyed by
+    feed) and its new entries' pages fetched. All of the feed source but PeriodicImpulse."""
+
+    def __init__(self, specs: list[FeedSpec], fetch_settings: dict, batch_s: float, state_dir: str):
+        super().__init__()
+        self.specs = [spec_to_dict(spec) for spec in specs]
+        self.fetch_settings, self.batch_s = fetch_settings, batch_s
+        self.state_dir = state_dir  # the batch runs' ingested URLs are not fetched again
+
+    def expand(self, ticks):
+        specs = self.specs
+        polled = (
+            ticks
             | "Feeds" >> beam.FlatMap(lambda _: [(FeedSpec(**spec).key, spec) for spec in specs])
             | "PollFeed" >> beam.ParDo(PollFeed(self.fetch_settings)).with_outputs(REJECTS, main="tasks")
         )
