@@ -257,7 +257,8 @@ class StreamFingerprint(beam.DoFn):
         yield article["article_id"], ("article", (row, meta, len(keys)))
         packed, expires = pack(fp), streaming.expiry_of(float(timestamp), self.ttl_s)
         for key in keys:
-            yield beam.pvalue.TaggedOutput(self.BANDS, (key, (article["article_id"], packed, expires)))
+            band = key.to_bytes(8, "little")  # uint64: past the int64 of Beam's integer coder
+            yield beam.pvalue.TaggedOutput(self.BANDS, (band, (article["article_id"], packed, expires)))
 
 
 class BandState(beam.DoFn):
@@ -371,6 +372,10 @@ class ResolveClusters(beam.DoFn):
             expiry.set(streaming.next_expiry(streaming.cluster_expiries(index)))
 
 
+BandKeyed = beam.typehints.Tuple[bytes, typing.Any]
+ArticleKeyed = beam.typehints.Tuple[str, typing.Any]
+
+
 class StreamingDedup(beam.PTransform):
     """articles (global window, event-time stamped) -> {"articles": rows with cluster_id,
     is_canonical, canonical_id, content_hash; "clusters": change rows}. State per band key,
@@ -384,13 +389,17 @@ class StreamingDedup(beam.PTransform):
         fingerprinted = articles | "StreamFingerprint" >> beam.ParDo(
             StreamFingerprint(self.settings, self.ttl_s, self.republishers)
         ).with_outputs(StreamFingerprint.BANDS, main="articles")
-        answers = fingerprinted[StreamFingerprint.BANDS] | "BandState" >> beam.ParDo(
-            BandState(self.settings)).with_input_types(beam.typehints.Tuple[int, typing.Any])
+        # typed keys: the state and timers of a key are found by its encoding (a deterministic coder)
+        answers = (
+            fingerprinted[StreamFingerprint.BANDS]
+            | "TypeBandKeys" >> beam.Map(lambda kv: kv).with_output_types(BandKeyed)
+            | "BandState" >> beam.ParDo(BandState(self.settings))
+        )
         resolved = (
             (fingerprinted.articles, answers)
             | "ArticlesAndAnswers" >> beam.Flatten()
-            | "GatherBands" >> beam.ParDo(GatherBands(self.ttl_s)).with_input_types(
-                beam.typehints.Tuple[str, typing.Any])
+            | "TypeArticleKeys" >> beam.Map(lambda kv: kv).with_output_types(ArticleKeyed)
+            | "GatherBands" >> beam.ParDo(GatherBands(self.ttl_s))
             | "ResolveClusters" >> beam.ParDo(ResolveClusters(self.ttl_s)).with_outputs(
                 STREAM_CLUSTERS, main="articles")
         )
