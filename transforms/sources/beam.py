@@ -17,6 +17,7 @@ gathered every `fetch_batch_s` of processing time.
 from __future__ import annotations
 
 import time
+import typing
 
 import apache_beam as beam
 from apache_beam.io import fileio
@@ -84,8 +85,11 @@ class FetchUrls(beam.PTransform):
                 timestamp_combiner=window.TimestampCombiner.OUTPUT_AT_EARLIEST)
             | "Fetch" >> FetchPages(self.fetch_settings)
         )
-        return {"records": fetched.records | "StampFetched" >> beam.Map(stamp_fetched),
-                "rejects": fetched[REJECTS] | "StampFetchRejects" >> beam.Map(stamp_fetched)}
+        # back to the global window's default trigger, like the other sources' output
+        return {"records": fetched.records | "StampFetched" >> beam.Map(stamp_fetched)
+                | "RecordsGlobal" >> beam.WindowInto(window.GlobalWindows()),
+                "rejects": fetched[REJECTS] | "StampFetchRejects" >> beam.Map(stamp_fetched)
+                | "RejectsGlobal" >> beam.WindowInto(window.GlobalWindows())}
 
 
 class PubSubSource(beam.PTransform):
@@ -213,6 +217,7 @@ class PolledFeeds(beam.PTransform):
         polled = (
             ticks
             | "Feeds" >> beam.FlatMap(lambda _: [(FeedSpec(**spec).key, spec) for spec in specs])
+            .with_output_types(beam.typehints.Tuple[str, typing.Any])  # a deterministic key coder
             | "PollFeed" >> beam.ParDo(PollFeed(self.fetch_settings)).with_outputs(REJECTS, main="tasks")
         )
         fetched = (
