@@ -19,6 +19,7 @@ from datetime import datetime, timezone
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
+from pipeline.assemble import read_counters
 from transforms.articles.beam import NAMESPACE, QUOTES, ProcessRecords
 from transforms.clean.profiles import ProfileSet
 from transforms.common.rejects import REJECTS
@@ -163,4 +164,7 @@ def run(request: StreamRequest) -> int:
     result = pipeline.run()
     if request.wait:
         result.wait_until_finish()
+        counters = read_counters(result)
+        summary = ", ".join(f"{name} {count}" for name, count in sorted(counters.items()))
+        print(f"stream {request.run_id}: {summary}")
     return 0
