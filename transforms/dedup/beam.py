@@ -224,10 +224,10 @@ _BAND_ENTRY = beam.coders.TupleCoder([beam.coders.StrUtf8Coder(), beam.coders.By
 _userstate = beam.transforms.userstate
 _BAND_ENTRIES = _userstate.BagStateSpec("entries", _BAND_ENTRY)
 _BAND_EXPIRY = _userstate.TimerSpec("expiry", _userstate.TimeDomain.WATERMARK)
-_GATHER_ARTICLE = _userstate.ReadModifyWriteStateSpec("article", beam.coders.PickleCoder())
-_GATHER_ANSWERS = _userstate.BagStateSpec("answers", beam.coders.PickleCoder())
+_GATHER_ARTICLE = _userstate.ReadModifyWriteStateSpec("article", beam.coders.FastPrimitivesCoder())
+_GATHER_ANSWERS = _userstate.BagStateSpec("answers", beam.coders.FastPrimitivesCoder())
 _GATHER_EXPIRY = _userstate.TimerSpec("expiry", _userstate.TimeDomain.WATERMARK)
-_INDEX = _userstate.ReadModifyWriteStateSpec("index", beam.coders.PickleCoder())
+_INDEX = _userstate.ReadModifyWriteStateSpec("index", beam.coders.FastPrimitivesCoder())
 _INDEX_EXPIRY = _userstate.TimerSpec("expiry", _userstate.TimeDomain.WATERMARK)
 # DoFn parameters (module-level: Beam reads them from the signature's defaults)
 BAND_ENTRIES, BAND_EXPIRY = beam.DoFn.StateParam(_BAND_ENTRIES), beam.DoFn.TimerParam(_BAND_EXPIRY)
