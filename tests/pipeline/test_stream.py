@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 from pathlib import Path
 
 import apache_beam as beam
@@ -18,6 +19,7 @@ from apache_beam.transforms.window import TimestampedValue
 
 from pipeline import stream
 from transforms.common.config import load_config
+from transforms.write import windows
 
 T0 = 1714550400  # 2024-05-01T08:00:00Z, a window boundary
 WINDOW, LATENESS, TTL = 600, 3600, 7200
@@ -186,3 +188,13 @@ def test_interrupted_window_commit_leaves_no_partial_file_and_no_duplicate(tmp_p
     assert files_under(output / "_staging") == []
     names = [p.name for p in files_under(output / "articles")]
     assert len(names) == len(set(names))
+
+
+def test_compact_after_the_stream_keeps_every_row_once(streamed, tmp_path):
+    copy = tmp_path / "out"
+    shutil.copytree(streamed, copy)
+    before = {table: sorted(map(str, rows(copy, table))) for table in ("articles", "rejects", "clusters")}
+    files_before = len(files_under(copy / "articles"))
+    done = windows.compact(str(copy))
+    assert done["merged"] and len(files_under(copy / "articles")) < files_before
+    assert {table: sorted(map(str, rows(copy, table))) for table in before} == before
