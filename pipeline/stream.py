@@ -60,7 +60,8 @@ class StreamRequest:
                     or self.config.get("feeds"))
 
 
-def event_time(element, timestamp=beam.DoFn.TimestampParam) -> datetime:
+def utc_of(timestamp) -> datetime:
+    """A Beam element timestamp as an aware UTC datetime."""
     return datetime.fromtimestamp(float(timestamp), tz=timezone.utc)
 
 
@@ -69,18 +70,18 @@ class ProcessStreamRecords(ProcessRecords):
     a stream runs for weeks); the article's date partition, and its quotes', follow from it."""
 
     def process(self, raw: dict, timestamp=beam.DoFn.TimestampParam):
-        self.ingested_at = datetime.fromtimestamp(float(timestamp), tz=timezone.utc)
+        self.ingested_at = utc_of(timestamp)
         yield from super().process(raw)
 
 
 def stamp_reject(row: dict, run_id: str, timestamp=beam.DoFn.TimestampParam) -> dict:
-    when = event_time(row, timestamp)
+    when = utc_of(timestamp)
     beam.metrics.Metrics.counter(NAMESPACE, f"rejects.{row['stage']}.{row['error_type']}").inc()
     return {**row, "run_id": run_id, "rejected_at": when, "date": when.strftime("%Y-%m-%d")}
 
 
 def stamp_change(row: dict, run_id: str, timestamp=beam.DoFn.TimestampParam) -> dict:
-    when = event_time(row, timestamp)
+    when = utc_of(timestamp)
     return {**row, "run_id": run_id, "updated_at": when, "date": when.strftime("%Y-%m-%d")}
 
 
