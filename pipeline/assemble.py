@@ -14,13 +14,18 @@ from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline import runinfo
-from transforms.articles.beam import NAMESPACE, QUOTES, ProcessRecords
+from pipeline.estimate import expected_records
+from transforms.articles.beam import QUOTES, ProcessRecords
 from transforms.clean.profiles import ProfileSet
+from transforms.common import fs
+from transforms.common.metrics import METRICS_NAMESPACE as NAMESPACE
 from transforms.common.rejects import REJECTS
 from transforms.common.schemas import REJECTS_PARTITION_BY
 from transforms.dedup.beam import Deduplicate, keep_canonical_only
-from transforms.feeds.feeds import FeedSpec, FetchInputs, SkipIngested, feed_specs, split_feed_files
+from transforms.feeds.beam import FetchInputs, SkipIngested
+from transforms.feeds.specs import FeedSpec, feed_specs, split_feed_files
 from transforms.read.beam import ReadFiles
+from transforms.read.expand import to_element
 from transforms.read.files import expand_inputs
 from transforms.state import ingested as state
 from transforms.state.beam import RecordIngested
@@ -63,14 +68,14 @@ def count_clusters(article: dict) -> dict:
 
 
 def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: list[str],
-          feeds: list[FeedSpec] = ()) -> None:
+          feeds: list[FeedSpec] = (), expected: int = 0) -> None:
     config = request.config
     run_id, now = request.run_id, request.started_at
     partition_by = config["output"]["partition_by"]
 
     read = (
         pipeline
-        | "Files" >> beam.Create(files)
+        | "Files" >> beam.Create([to_element(path) for path in files])  # bytes: any file name
         | "Read" >> beam.ParDo(ReadFiles(config["input"])).with_outputs(REJECTS, main="records")
     )
     state_dir, full_refresh = request.state_dir, request.full_refresh
@@ -79,7 +84,7 @@ def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: 
         config["fetch"], list(feeds), urls, state_dir, full_refresh)
     records = (local, fetched["records"]) | "AllRecords" >> beam.Flatten()
     processed = records | "Process" >> beam.ParDo(
-        ProcessRecords(config, run_id, now)).with_outputs(REJECTS, QUOTES, main="articles")
+        ProcessRecords(config, run_id, now, expected)).with_outputs(REJECTS, QUOTES, main="articles")
     republishers = ProfileSet.from_config(config["clean"]).republisher_keys()
     dedup = processed.articles | "Deduplicate" >> Deduplicate(
         config["dedup"], request.state_dir, request.full_refresh, republishers)
@@ -110,17 +115,19 @@ def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: 
 
 def run(request: RunRequest) -> dict:
     """Run the batch job to completion; returns the run record (also written to _runs/)."""
+    fs.configure(request.beam_args)  # inputs are listed before the pipeline exists (s3 options...)
     files, urls = expand_inputs(request.inputs)
     # feed files given as --input are read as feeds (their entries' pages are fetched)
     files, feed_files = split_feed_files(files, request.config["input"])
     feeds = feed_specs(request.config["feeds"], [*request.feeds, *feed_files])
     state.State.load(request.state_dir, request.full_refresh)  # a corrupt state stops the run here
-    LOG.info("run %s: %d files, %d URLs, %d feeds -> %s", request.run_id, len(files), len(urls), len(feeds),
-             request.output)
+    expected = expected_records(files, urls)
+    LOG.info("run %s: %d files, %d URLs, %d feeds (~%d records) -> %s", request.run_id, len(files), len(urls),
+             len(feeds), expected, request.output)
     started = time.monotonic()
     options = PipelineOptions(request.beam_args)
     with beam.Pipeline(options=options) as pipeline:
-        build(pipeline, request, files, urls, feeds)
+        build(pipeline, request, files, urls, feeds, expected)
     result = pipeline.result if hasattr(pipeline, "result") else None
     counters = read_counters(result)
     counters.update(state.commit_pending(request.state_dir, request.run_id, request.full_refresh))

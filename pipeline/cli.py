@@ -37,6 +37,8 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="write only each story's canonical row (and its quotes); default: all rows")
     parser.add_argument("--run-id", default="", help="name of this run (default: UTC time + random)")
     parser.add_argument("--verbose", action="store_true", help="debug logging and tracebacks")
+    parser.add_argument("--log-format", choices=logs.FORMATS, default="text",
+                        help="text (ISO 8601 UTC timestamps) or json (one object a line)")
 
 
 def add_stream_common(parser: argparse.ArgumentParser) -> None:
@@ -83,8 +85,21 @@ def build_parser() -> argparse.ArgumentParser:
     query.add_argument("sql", help='e.g. "select source, count(*) from articles group by 1"')
     report = commands.add_parser("report", help="a readable summary of an output folder")
     report.add_argument("--output", default=DEFAULT_OUTPUT, metavar="DIR")
-    schema = commands.add_parser("schema", help="the tables' schema for a warehouse")
+    report.add_argument("--html", metavar="FILE", help="write a self-contained HTML page of charts "
+                        "(articles, rejects, clusters, run durations, freshness) instead")
+    schema = commands.add_parser(
+        "schema", help="the tables' schema for a warehouse",
+        description="duckdb: views over OUTPUT's Hive folders (runs as printed); spark: CREATE TABLE "
+                    "... PARTITIONED BY ... LOCATION plus MSCK REPAIR TABLE; bigquery: one table's JSON "
+                    "field list for bq load / bq mkdef (the partition URI prefix on stderr).")
     schema.add_argument("--format", choices=["duckdb", "bigquery", "spark"], default="duckdb")
+    schema.add_argument("--output", default=DEFAULT_OUTPUT, metavar="DIR",
+                        help="where the tables are (a local folder, gs://... or s3://...)")
+    schema.add_argument("--config", default=None, metavar="FILE",
+                        help="the run's config, for output.partition_by")
+    schema.add_argument("--table", choices=["articles", "quotes", "rejects", "clusters"],
+                        help="one table only (bigquery: its field list, the file bq takes; "
+                             "without it, one JSON object of every table's list)")
     return parser
 
 
@@ -167,12 +182,24 @@ def command_watch(args: argparse.Namespace, argv: list[str], beam_args: list[str
     return watch.command_watch(args, run_args)
 
 
+def command_schema(args: argparse.Namespace) -> int:
+    from pipeline import ddl
+    from transforms.common.config import load_config
+
+    output = args.output.rstrip("/") or "/"
+    if "://" not in output:
+        output = os.path.abspath(output)
+    partition_by = tuple(load_config(args.config)["output"]["partition_by"])
+    return ddl.command_schema(args.format, output, partition_by, args.table)
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     verbose = getattr(args, "verbose", False)
-    logs.setup(verbose)
+    logs.setup(verbose, getattr(args, "log_format", "text"))
+    from pipeline.warehouse import MissingOutput
     from transforms.common.config import ConfigError
     from transforms.read.files import InputError
     from transforms.state.ingested import StateError
@@ -193,9 +220,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.command == "query":
             return warehouse.command_query(args.output, args.sql)
         if args.command == "report":
-            return warehouse.command_report(args.output)
-        return warehouse.command_schema(args.format)
-    except (UsageError, ConfigError, InputError, StateError) as error:
+            return warehouse.command_report(args.output, args.html)
+        return command_schema(args)
+    except (UsageError, ConfigError, InputError, StateError, MissingOutput) as error:
         print(f"pipeline: error: {error}", file=sys.stderr)
         return 2
     except BrokenPipeError:  # output piped into `head`: not an error

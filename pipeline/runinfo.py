@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
 
-from apache_beam.io.filesystems import FileSystems
+from transforms.common import fs
 
 REJECTS_PREFIX = "rejects."
 
@@ -40,10 +39,7 @@ def run_record(request, counters: dict[str, int], files: list[str], urls: list[s
 
 def write_run_record(output: str, record: dict) -> str:
     path = f"{output.rstrip('/')}/_runs/{record['run_id']}.json"
-    temporary = f"{path}.tmp"
-    with FileSystems.create(temporary) as handle:
-        handle.write(json.dumps(record, indent=2, sort_keys=True).encode("utf-8"))
-    FileSystems.rename([temporary], [path])
+    fs.write_json_atomic(path, record, indent=2)
     return path
 
 

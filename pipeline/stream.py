@@ -13,19 +13,20 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 
 import apache_beam as beam
 from apache_beam.options.pipeline_options import PipelineOptions, StandardOptions
 
 from pipeline.assemble import read_counters
-from transforms.articles.beam import NAMESPACE, QUOTES, ProcessRecords
+from transforms.articles.beam import QUOTES, ProcessRecords
 from transforms.clean.profiles import ProfileSet
+from transforms.common.metrics import METRICS_NAMESPACE
 from transforms.common.rejects import REJECTS
 from transforms.common.schemas import REJECTS_PARTITION_BY
 from transforms.dedup.beam import StreamingDedup
-from transforms.feeds.feeds import feed_specs
+from transforms.feeds.specs import feed_specs
 from transforms.sources.beam import FeedPollSource, FileArrivalSource, PubSubSource
 from transforms.write import windows
 from transforms.write.beam import WriteWindows
@@ -70,13 +71,13 @@ class ProcessStreamRecords(ProcessRecords):
     a stream runs for weeks); the article's date partition, and its quotes', follow from it."""
 
     def process(self, raw: dict, timestamp=beam.DoFn.TimestampParam):
-        self.ingested_at = utc_of(timestamp)
+        self.tools = replace(self.tools, ingested_at=utc_of(timestamp))  # the steps read it from tools
         yield from super().process(raw)
 
 
 def stamp_reject(row: dict, run_id: str, timestamp=beam.DoFn.TimestampParam) -> dict:
     when = utc_of(timestamp)
-    beam.metrics.Metrics.counter(NAMESPACE, f"rejects.{row['stage']}.{row['error_type']}").inc()
+    beam.metrics.Metrics.counter(METRICS_NAMESPACE, f"rejects.{row['stage']}.{row['error_type']}").inc()
     return {**row, "run_id": run_id, "rejected_at": when, "date": when.strftime("%Y-%m-%d")}
 
 
@@ -86,7 +87,7 @@ def stamp_change(row: dict, run_id: str, timestamp=beam.DoFn.TimestampParam) -> 
 
 
 def count_record(record: dict) -> dict:
-    beam.metrics.Metrics.counter(NAMESPACE, "source.records").inc()
+    beam.metrics.Metrics.counter(METRICS_NAMESPACE, "source.records").inc()
     return record
 
 

@@ -8,7 +8,7 @@ import json
 import os
 
 from pipeline import watch
-from transforms.common.config import ConfigError
+from transforms.common.config import ConfigError, load_config, validate
 
 STREAM_DESCRIPTION = """\
 The streaming job: the batch job's stages on unbounded input, for a streaming runner.
@@ -98,10 +98,8 @@ def duration(flag: str, value: str) -> float:
 
 def command_stream(args: argparse.Namespace, beam_args: list[str], make_output, check_beam_args) -> int:
     from pipeline import stream
-    from transforms.common.config import load_config
-
     config = load_config(args.config)
-    config["stream"] = stream_settings(args, config)
+    config = validate({**config, "stream": stream_settings(args, config)})  # --window 0s is refused too
     output = make_output(args.output)
     request = stream.StreamRequest(
         output=output, config=config, state_dir=args.state or f"{output}/_state",
@@ -130,7 +128,6 @@ def runner_of(beam_args: list[str]) -> str:
 
 
 def command_compact(args: argparse.Namespace) -> int:
-    from transforms.common.config import load_config
     from transforms.write import windows
 
     settings = load_config(args.config)["output"]

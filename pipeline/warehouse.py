@@ -7,73 +7,40 @@ import json
 import os
 
 import duckdb
-import pyarrow as pa
 
-from transforms.common.schemas import REJECTS_PARTITION_BY, TABLES
+from pipeline import report_html
+from pipeline.ddl import duckdb_view
+from transforms.common.schemas import DEFAULT_PARTITION_BY, TABLES
 
-# Partition columns as they come back from the folder names.
-PARTITION_TYPES = {"date": "DATE", "lang": "VARCHAR", "source": "VARCHAR"}
-DEFAULT_PARTITION_BY = ("date", "lang")
+
+class MissingOutput(ValueError):
+    """The output folder to read does not exist: exit 2 with one line."""
+
+
+def check_output(output: str) -> None:
+    if "://" not in output and not os.path.isdir(output):
+        raise MissingOutput(f"output folder {output} does not exist (run the job or give --output DIR)")
+
+
+def keys_on_disk(files: list[str], folder: str) -> list[str]:
+    """The Hive partition keys of a table, read from its first file's folder names."""
+    parts = os.path.relpath(files[0], folder).split(os.sep)[:-1]
+    return [part.split("=", 1)[0] for part in parts if "=" in part]
 
 
 def connect(output: str) -> duckdb.DuckDBPyConnection:
-    """An in-memory DuckDB with views `articles`, `quotes`, `rejects` over the Parquet."""
+    """An in-memory DuckDB with a view per table over the Parquet, partition keys typed."""
+    check_output(output)
     con = duckdb.connect()
-    for table, schema in TABLES.items():
+    for table in TABLES:
         folder = os.path.join(output, table)
         files = glob.glob(os.path.join(folder, "**", "*.parquet"), recursive=True)
         if files:
-            pattern = os.path.join(folder, "**", "*.parquet").replace("'", "''")
-            con.execute(
-                f"CREATE VIEW {table} AS SELECT * FROM read_parquet('{pattern}', "
-                "hive_partitioning = true, union_by_name = true)"
-            )
+            keys = keys_on_disk(files, folder)
+            con.execute(duckdb_view(table, output, tuple(keys) if table in ("articles", "quotes") else ()))
         else:  # an empty table with the right columns, so queries still run
-            partitions = partitions_of(table)
-            columns = [f'"{f.name}" {duckdb_type(f.type)}' for f in schema if f.name not in partitions]
-            columns += [f'"{key}" {PARTITION_TYPES[key]}' for key in partitions]
-            con.execute(f"CREATE VIEW {table} AS SELECT s.* FROM (SELECT NULL::STRUCT("
-                        f"{', '.join(columns)}) AS s) WHERE false")
+            con.execute(duckdb_view(table, output, DEFAULT_PARTITION_BY))
     return con
-
-
-def partitions_of(table: str) -> tuple[str, ...]:
-    return DEFAULT_PARTITION_BY if table in ("articles", "quotes") else REJECTS_PARTITION_BY
-
-
-def duckdb_type(arrow_type: pa.DataType) -> str:
-    if pa.types.is_string(arrow_type):
-        return "VARCHAR"
-    if pa.types.is_boolean(arrow_type):
-        return "BOOLEAN"
-    if pa.types.is_int32(arrow_type):
-        return "INTEGER"
-    if pa.types.is_int64(arrow_type):
-        return "BIGINT"
-    if pa.types.is_floating(arrow_type):
-        return "DOUBLE"
-    if pa.types.is_timestamp(arrow_type):
-        return "TIMESTAMP WITH TIME ZONE" if arrow_type.tz else "TIMESTAMP"
-    if pa.types.is_list(arrow_type):
-        return f"{duckdb_type(arrow_type.value_type)}[]"
-    raise ValueError(f"no DuckDB type for {arrow_type}")
-
-
-def bigquery_type(arrow_type: pa.DataType) -> tuple[str, str]:
-    """(type, mode) of a BigQuery schema field."""
-    if pa.types.is_list(arrow_type):
-        return bigquery_type(arrow_type.value_type)[0], "REPEATED"
-    names = {"VARCHAR": "STRING", "BOOLEAN": "BOOL", "INTEGER": "INT64", "BIGINT": "INT64",
-             "DOUBLE": "FLOAT64", "TIMESTAMP WITH TIME ZONE": "TIMESTAMP", "TIMESTAMP": "DATETIME"}
-    return names[duckdb_type(arrow_type)], "NULLABLE"
-
-
-def spark_type(arrow_type: pa.DataType) -> str:
-    if pa.types.is_list(arrow_type):
-        return f"ARRAY<{spark_type(arrow_type.value_type)}>"
-    names = {"VARCHAR": "STRING", "BOOLEAN": "BOOLEAN", "INTEGER": "INT", "BIGINT": "BIGINT",
-             "DOUBLE": "DOUBLE", "TIMESTAMP WITH TIME ZONE": "TIMESTAMP", "TIMESTAMP": "TIMESTAMP_NTZ"}
-    return names[duckdb_type(arrow_type)]
 
 
 def command_query(output: str, sql: str) -> int:
@@ -85,8 +52,12 @@ def command_query(output: str, sql: str) -> int:
     return 0
 
 
-def command_report(output: str) -> int:
+def command_report(output: str, html_path: str | None = None) -> int:
     con = connect(output)
+    if html_path:
+        report_html.write_html(con, output, html_path)
+        print(f"report written to {html_path}")
+        return 0
     print(f"Output folder: {os.path.abspath(output)}")
     for table in TABLES:
         print(f"  {table}: {con.sql(f'SELECT count(*) FROM {table}').fetchall()[0][0]} rows")
@@ -112,35 +83,9 @@ def command_report(output: str) -> int:
         for path in runs:
             with open(path, encoding="utf-8") as handle:
                 record = json.load(handle)
-            counts = record["counts"]
-            print(f"  {record['run_id']}: {counts['articles']} articles, {counts['rejects']} rejects, "
-                  f"{counts['quotes']} quotes, {record['duration_s']} s")
-    return 0
-
-
-def command_schema(fmt: str) -> int:
-    for table, schema in TABLES.items():
-        partitions = partitions_of(table)
-        fields = [f for f in schema if f.name not in partitions]
-        if fmt == "duckdb":
-            columns = [f'  "{f.name}" {duckdb_type(f.type)}' + ("" if f.nullable else " NOT NULL")
-                       for f in fields]
-            columns += [f'  "{key}" {PARTITION_TYPES[key]}  -- Hive partition' for key in partitions]
-            print(f"CREATE TABLE {table} (\n" + ",\n".join(columns) + "\n);")
-        elif fmt == "bigquery":
-            entries = []
-            for f in fields:
-                kind, mode = bigquery_type(f.type)
-                if mode != "REPEATED" and not f.nullable:
-                    mode = "REQUIRED"
-                entries.append({"name": f.name, "type": kind, "mode": mode})
-            print(f"-- {table}: hive partition keys {', '.join(partitions)} "
-                  "(use hive_partitioning_mode=AUTO or CUSTOM with {date:DATE}/{lang:STRING})")
-            print(json.dumps(entries, indent=2))
-        else:
-            columns = [f"  `{f.name}` {spark_type(f.type)}" + ("" if f.nullable else " NOT NULL")
-                       for f in fields]
-            columns += [f"  `{key}` {'DATE' if key == 'date' else 'STRING'}" for key in partitions]
-            print(f"CREATE TABLE {table} (\n" + ",\n".join(columns) + "\n) USING PARQUET\n"
-                  f"PARTITIONED BY ({', '.join(partitions)})\nLOCATION '<OUTPUT>/{table}';")
+            counts = record.get("counts") or {}  # a failed run's record may have none
+            status = " (failed)" if "fail" in str(record.get("status", "")) else ""
+            print(f"  {record.get('run_id', path)}{status}: {counts.get('articles', 0)} articles, "
+                  f"{counts.get('rejects', 0)} rejects, {counts.get('quotes', 0)} quotes, "
+                  f"{record.get('duration_s', '?')} s")
     return 0

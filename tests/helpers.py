@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
 import threading
@@ -18,6 +19,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pyarrow.dataset as ds
+import pytest
+
+from transforms.fetch.settings import FetchError, FetchSettings
 
 
 @dataclass
@@ -28,6 +32,15 @@ class Reply:
     delay: float = 0.0  # seconds before the status line
     drip: float = 0.0  # seconds between 1-byte chunks of the body (a slow server)
     length: bool = True  # send Content-Length (else close-delimited)
+
+
+def has_ipv6_loopback() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as probe:
+            probe.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
 
 
 class LocalServer:
@@ -52,6 +65,8 @@ class LocalServer:
                 server._handle(self)
 
         class QuietServer(ThreadingHTTPServer):
+            address_family = socket.AF_INET6 if ":" in host else socket.AF_INET
+
             def handle_error(self, request, client_address):  # clients that hang up: not news
                 pass
 
@@ -70,7 +85,8 @@ class LocalServer:
         self.httpd.server_close()
 
     def url(self, path: str) -> str:
-        return f"http://{self.host}:{self.port}{path}"
+        host = f"[{self.host}]" if ":" in self.host else self.host  # IPv6 literal
+        return f"http://{host}:{self.port}{path}"
 
     def add(self, path: str, reply: Reply | list[Reply] | Callable) -> str:
         self.routes[path] = reply
@@ -179,3 +195,34 @@ def read_rows(output: Path, table: str) -> list[dict]:
     if not folder.exists():
         return []
     return ds.dataset(folder, format="parquet", partitioning="hive").to_table().to_pylist()
+
+
+# --- the fetcher's test settings ---------------------------------------------------------
+
+
+def fetch_settings(**overrides) -> FetchSettings:
+    """FetchSettings for servers on 127.0.0.1: private networks allowed, short timeouts, fast
+    retries, no politeness delay."""
+    base = dict(
+        allow_private_networks=True,
+        user_agent="newspipe-test/1.0 (+test)",
+        connect_timeout_s=1.0,
+        read_timeout_s=0.5,
+        total_timeout_s=1.5,
+        max_retries=2,
+        backoff_base_s=0.01,
+        backoff_max_s=0.05,
+        per_host_min_delay_s=0.0,
+        per_host_max_in_flight=4,
+        max_body_bytes=10_000_000,
+        max_inflated_bytes=10_000_000,
+    )
+    base.update(overrides)
+    return FetchSettings(**base)
+
+
+def fetch_error(fetcher, url: str, **kwargs) -> FetchError:
+    """The FetchError that fetching `url` raises (fails the test when none is raised)."""
+    with pytest.raises(FetchError) as caught:
+        fetcher.fetch(url, **kwargs)
+    return caught.value

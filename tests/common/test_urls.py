@@ -32,3 +32,5 @@ def test_host_key_counts_ports():
     assert host_key("http://127.0.0.1:8001/a") == "127.0.0.1:8001"
     assert host_key("https://Example.com/a") == "example.com:443"
     assert host_key("http://example.com/") == "example.com:80"
+    assert host_key("http://[::1]:8080/a") == "[::1]:8080"
+    assert host_key("https://[2001:DB8::1]/") == "[2001:db8::1]:443"

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import json
 import os
 import random
-import tempfile
 from datetime import datetime, timedelta, timezone
 
 import apache_beam as beam
 import pytest
+from apache_beam.testing import test_pipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from transforms.clean.profiles import ProfileSet
@@ -17,7 +16,7 @@ from transforms.common.config import PROJECT_ROOT, load_config
 from transforms.dedup import index as dedup_state
 from transforms.dedup.beam import Deduplicate, keep_canonical_only
 from transforms.dedup.candidates import article_meta
-from transforms.dedup.clusters import agency_key, choose_canonical, resolve_clusters
+from transforms.dedup.clusters import agency_key, choose_canonical, new_cluster_id, resolve_clusters
 from transforms.dedup.minhash import content_hash, fingerprint
 from transforms.dedup.verify import same_story
 
@@ -99,24 +98,18 @@ def article(article_id, paragraphs, source="Outlet", agency=None, minutes=0, url
             "url": url, "input_ref": f"/in/{article_id}.txt"}
 
 
-def run_dedup(articles, state_dir=None, full_refresh=False):
-    """Run Deduplicate on the FnApiRunner; returns {article_id: (cluster_id, is_canonical, canonical_id)}."""
-    with tempfile.TemporaryDirectory() as folder:
-        with beam.Pipeline(runner="FnApiRunner") as pipeline:
-            rows = (pipeline | beam.Create(articles)
-                    | Deduplicate(SETTINGS, state_dir=state_dir, full_refresh=full_refresh))["articles"]
-            _ = (rows
-                 | beam.Map(lambda r: json.dumps([r["article_id"], r["cluster_id"], r["is_canonical"],
-                                                  r["canonical_id"]]))
-                 | beam.io.WriteToText(os.path.join(folder, "rows")))
-        found = {}
-        for name in os.listdir(folder):
-            with open(os.path.join(folder, name), encoding="utf-8") as handle:
-                for line in handle:
-                    article_id, *fields = json.loads(line)
-                    found[article_id] = tuple(fields)
-    assert sorted(found) == sorted(a["article_id"] for a in articles)
-    return found
+def row_view(row: dict) -> tuple:
+    return row["article_id"], row["cluster_id"], row["is_canonical"], row["canonical_id"]
+
+
+def check_dedup(articles, expected, changes=(), state_dir=None, full_refresh=False):
+    """Run Deduplicate on a TestPipeline (FnApiRunner) and assert its two outputs: the articles as
+    (article_id, cluster_id, is_canonical, canonical_id) and the cluster change rows."""
+    with test_pipeline.TestPipeline(runner="FnApiRunner") as pipeline:
+        out = (pipeline | beam.Create(articles)
+               | Deduplicate(SETTINGS, state_dir=state_dir, full_refresh=full_refresh))
+        assert_that(out["articles"] | "View" >> beam.Map(row_view), equal_to(expected), label="articles")
+        assert_that(out["clusters"], equal_to(list(changes)), label="clusters")
 
 
 def test_deduplicate_clusters_copies_and_keeps_stories_apart():
@@ -130,44 +123,45 @@ def test_deduplicate_clusters_copies_and_keeps_stories_apart():
         article("copy-3", three[:5], source="Aggregator", minutes=50),
         article("early-trimmed-3", three[:4], source="Aggregator", minutes=-100),  # stamped too early
     ]
-    found = run_dedup(articles)
-    assert found["ap-1"][0] == found["copy-1a"][0] == found["copy-1b"][0]
-    assert found["story-3"][0] == found["copy-3"][0]
-    assert len({found[a][0] for a in ("ap-1", "story-2", "story-3")}) == 3
-    assert {k for k, v in found.items() if v[1]} == {"ap-1", "story-2", "story-3"}
-    assert found["copy-1b"][2] == "ap-1" and found["copy-3"][2] == "story-3"
-    assert found["early-trimmed-3"][2] == "story-3"  # a trimmed copy is never the original
-    # Deterministic: same rows whatever the input order.
-    assert run_dedup(list(reversed(articles))) == found
+    first = new_cluster_id(["ap-1", "copy-1a", "copy-1b"])
+    third = new_cluster_id(["copy-3", "early-trimmed-3", "story-3"])
+    expected = [
+        ("ap-1", first, True, "ap-1"), ("copy-1a", first, False, "ap-1"), ("copy-1b", first, False, "ap-1"),
+        ("story-2", new_cluster_id(["story-2"]), True, "story-2"),
+        ("story-3", third, True, "story-3"), ("copy-3", third, False, "story-3"),
+        ("early-trimmed-3", third, False, "story-3"),  # a trimmed copy is never the original
+    ]
+    check_dedup(articles, expected)
+    check_dedup(list(reversed(articles)), expected)  # deterministic: whatever the input order
 
 
 def test_state_lets_a_later_original_join_and_rerun_adds_nothing(tmp_path):
     one = story(7)
     state_dir = str(tmp_path / "state")
-    first = run_dedup([article("copy-a", one[:4], source="MSN", agency="AP", minutes=20),
-                       article("copy-b", one[:5], source="Yahoo", agency="AP", minutes=25)], state_dir)
-    assert first["copy-a"][0] == first["copy-b"][0]
-    assert first["copy-a"][2] == "copy-b"  # the more complete of two copies
+    cluster = new_cluster_id(["copy-a", "copy-b"])
+    check_dedup([article("copy-a", one[:4], source="MSN", agency="AP", minutes=20),
+                 article("copy-b", one[:5], source="Yahoo", agency="AP", minutes=25)],
+                [("copy-a", cluster, False, "copy-b"),  # the more complete of two copies
+                 ("copy-b", cluster, True, "copy-b")], state_dir=state_dir)
     # A crashed run leaves an orphan staging folder: the live generation is untouched.
     live = dedup_state.live_generation(state_dir)
     os.makedirs(dedup_state.staging_generation(state_dir, "crashed"))
     assert dedup_state.live_generation(state_dir) == live
 
-    second = run_dedup([article("ap-orig", one, source="AP", agency="AP", minutes=40,
-                                url="https://apnews.com/article/x")], state_dir)
-    assert second["ap-orig"] == (first["copy-a"][0], True, "ap-orig")
+    original = article("ap-orig", one, source="AP", agency="AP", minutes=40, url="https://apnews.com/article/x")
+    check_dedup([original], [("ap-orig", cluster, True, "ap-orig")],
+                changes=[{"cluster_id": cluster, "canonical_id": "ap-orig", "previous_canonical_id": "copy-b",
+                          "members": 3, "merged_cluster_ids": []}], state_dir=state_dir)
     assert not os.path.exists(dedup_state.staging_generation(state_dir, "crashed"))
 
-    again = run_dedup([article("ap-orig", one, source="AP", agency="AP", minutes=40)], state_dir)
-    assert again == second
-    fresh = run_dedup([article("ap-orig", one, source="AP", agency="AP", minutes=40)], state_dir,
-                      full_refresh=True)
-    assert fresh["ap-orig"][1] is True
+    check_dedup([original], [("ap-orig", cluster, True, "ap-orig")], state_dir=state_dir)  # no change
+    check_dedup([original], [("ap-orig", new_cluster_id(["ap-orig"]), True, "ap-orig")], state_dir=state_dir,
+                full_refresh=True)
 
 
 def test_keep_canonical_only():
     rows = [{"article_id": "a", "is_canonical": True}, {"article_id": "b", "is_canonical": False}]
-    with beam.Pipeline(runner="FnApiRunner") as pipeline:
+    with test_pipeline.TestPipeline(runner="FnApiRunner") as pipeline:
         kept = keep_canonical_only(pipeline | beam.Create(rows))
         assert_that(kept | beam.Map(lambda r: r["article_id"]), equal_to(["a"]))
 

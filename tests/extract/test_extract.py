@@ -41,14 +41,23 @@ def test_record_hints_win():
 
 
 def test_plain_text_taken_as_is():
-    record = RawRecord(input_ref="x", text="  Title\r\nBody  ", title="T", published="2021-01-01")
+    text = "  Title\r\nBody of a story, long enough to count as one.  "
+    record = RawRecord(input_ref="x", text=text, title="T", published="2021-01-01")
     draft = draft_from_record(record, SETTINGS)
     assert (draft.text, draft.title, draft.published, draft.from_html) == (
-        "  Title\r\nBody  ",
+        text,
         "T",
         "2021-01-01",
         False,
     )
+
+
+@pytest.mark.parametrize("text", ["Hello", "  Short text.  ", "Ok\n\n" * 3])
+def test_short_text_record_is_too_short(text):
+    """Issue 14: min_text_chars applies to text records too, not only to pages."""
+    with pytest.raises(ExtractionError, match="too short") as caught:
+        draft_from_record(RawRecord(input_ref="x", text=text), SETTINGS)
+    assert caught.value.error_type == "too_short"
 
 
 @pytest.mark.parametrize("html", ["<html><body><nav>Home</nav></body></html>", "", "\x00\x01 not html"])
@@ -68,3 +77,12 @@ def test_byline_element_gives_the_author_hint():
             + "</article></body></html>")
     draft = draft_from_record(RawRecord("x.html", html=page), load_config()["extract"])
     assert draft.authors == ["AP"]
+
+
+def test_page_time_of_day_and_zone_are_kept():
+    page = PAGE.replace("<head>", '<head><meta property="article:published_time" '
+                                  'content="2024-03-05T14:30:00+01:00">')
+    draft = draft_from_record(RawRecord(input_ref="x", html=page), SETTINGS)
+    from transforms.clean.dates import parse_iso
+
+    assert parse_iso(draft.published).isoformat() == "2024-03-05T13:30:00+00:00"

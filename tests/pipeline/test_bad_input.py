@@ -59,7 +59,9 @@ def test_good_records_are_articles(bad_run):
     ids = {row["source_id"] for row in articles}
     assert {"a1", "a2", "g1"} <= ids
     assert any(row["input_ref"].endswith("good.html") for row in articles)
-    assert len(articles) == 4
+    latin1 = [row for row in articles if row["input_ref"].endswith("latin1.txt")]  # cp1252, detected
+    assert "Café society" in latin1[0]["text"]
+    assert len(articles) == 5
 
 
 def test_each_bad_record_is_one_reject(bad_run):
@@ -67,13 +69,12 @@ def test_each_bad_record_is_one_reject(bad_run):
     rejects = {row["input_ref"].rsplit("/", 1)[-1]: row for row in read_rows(out, "rejects")}
     assert rejects["empty.txt"]["error_type"] == "empty"
     assert rejects["binary.txt"]["error_type"] == "binary"
-    assert rejects["latin1.txt"]["error_type"] == "invalid_encoding"
     assert rejects["truncated.html"]["stage"] == "extract"
     assert rejects["batch.jsonl:2"]["error_type"] == "invalid_json"
     assert rejects["batch.jsonl:5"]["error_type"] == "invalid_json"
     assert rejects["batch.jsonl:6"]["error_type"] == "missing_content"
     assert rejects["huge.txt"]["error_type"] == "too_large"
-    assert len(rejects) == 8
+    assert len(rejects) == 7
     for row in rejects.values():
         assert row["error_message"]
         assert row["run_id"] == "bad"
@@ -83,8 +84,8 @@ def test_each_bad_record_is_one_reject(bad_run):
 def test_run_record_counts_rejects_by_type(bad_run):
     _, out = bad_run
     record = json.loads((out / "_runs" / "bad.json").read_text())
-    assert record["counts"]["rejects"] == 8
-    assert record["counts"]["articles"] == 4
+    assert record["counts"]["rejects"] == 7
+    assert record["counts"]["articles"] == 5
     assert record["rejects_by_type"]["read.invalid_json"] == 2
 
 

@@ -69,7 +69,7 @@ def test_seed_quotes_have_speakers(seeds_output):
         assert all(q["speaker"] for q in mine)
         text = articles[name]["text"]
         for quote in mine:  # offsets point at the quote in the article's text
-            assert text[quote["start"]:quote["end"]].split()[:3] == quote["text"].split()[:3]
+            assert text[quote["start_char"]:quote["end_char"]].split()[:3] == quote["text"].split()[:3]
     speakers = {q["speaker"] for q in quotes} | {q["speaker_mention"] for q in quotes}
     assert speakers & {"the source", "Putin", "Vladimir Putin", "the Russian president"}
 

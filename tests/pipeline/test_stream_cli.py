@@ -6,7 +6,10 @@ from __future__ import annotations
 import json
 from datetime import datetime, timezone
 
+import pytest
+
 from tests.helpers import read_rows, run_cli
+from transforms.common.config import ConfigError, load_config
 from transforms.write import windows
 
 
@@ -20,10 +23,22 @@ def test_stream_help_documents_the_sources_and_runners():
 
 def test_stream_without_a_source_or_with_a_bad_duration_stops_with_one_line(tmp_path):
     for args in ([], ["--feed", "feed.xml", "--window", "ten minutes"],
+                 ["--feed", "feed.xml", "--window", "2d"],  # over the config's range (a day at most)
                  ["--watch-input", str(tmp_path / "*")]):  # a local runner, no --stop-after
         done = run_cli("stream", "--output", str(tmp_path / "out"), *args)
         assert done.returncode == 2, done.stderr
         assert len(done.stderr.strip().splitlines()) == 1 and "Traceback" not in done.stderr
+
+
+def test_the_stream_section_is_validated_like_the_others(tmp_path):
+    assert load_config()["stream"]["window_s"] > 0
+    for text, key in (("stream:\n  window_s: 0\n", "stream.window_s"),
+                      ("stream:\n  dedup_ttl_s: '2d'\n", "stream.dedup_ttl_s"),
+                      ("stream:\n  window: 600\n", "stream.window")):
+        path = tmp_path / "c.yaml"
+        path.write_text(text)
+        with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+            load_config(path)
 
 
 def test_compact_merges_small_files_once(tmp_path):

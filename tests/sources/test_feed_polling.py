@@ -12,7 +12,7 @@ from apache_beam.transforms.window import TimestampedValue
 from pipeline import stream
 from tests.helpers import LocalServer, Reply, html_page, read_rows, rss
 from transforms.common.config import load_config
-from transforms.feeds.feeds import feed_specs
+from transforms.feeds.specs import feed_specs
 from transforms.sources.beam import PolledFeeds
 
 T0 = 1714550400

@@ -7,6 +7,8 @@ from datetime import datetime, timezone
 import apache_beam as beam
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
+from apache_beam.testing import test_pipeline
+from apache_beam.testing.util import assert_that, equal_to
 
 from transforms.common.schemas import QUOTES
 from transforms.write.beam import WriteTable
@@ -17,7 +19,7 @@ SETTINGS = {"max_rows_per_file": 2, "compression": "zstd"}
 
 def quote(i: int, lang: str = "en") -> dict:
     return {"quote_id": f"q{i}", "article_id": f"a{i}", "text": f"words {i}", "speaker": None,
-            "speaker_mention": None, "cue": "said", "start": i, "end": i + 5, "run_id": "r",
+            "speaker_mention": None, "cue": "said", "start_char": i, "end_char": i + 5, "run_id": "r",
             "date": "2024-01-02", "lang": lang, "source": "Example News/Wire"}
 
 
@@ -35,17 +37,21 @@ def test_file_name_depends_only_on_rows():
 
 def test_write_table_splits_partitions_and_files(tmp_path):
     rows = [quote(i) for i in range(5)] + [quote(9, lang="ru")]
-    with beam.Pipeline(runner="FnApiRunner") as pipeline:
-        _ = pipeline | beam.Create(rows) | WriteTable("quotes", str(tmp_path), ["date", "lang"], SETTINGS)
-    en = sorted((tmp_path / "quotes" / "date=2024-01-02" / "lang=en").glob("*.parquet"))
-    assert len(en) == 3  # 5 rows, at most 2 per file
+    with test_pipeline.TestPipeline(runner="FnApiRunner") as pipeline:
+        written = (pipeline | beam.Create(rows)
+                   | WriteTable("quotes", str(tmp_path), ["date", "lang"], SETTINGS))
+        # The stage's output: one record per file, 5 rows at most 2 per file, and the ru row.
+        folders = written | beam.Map(lambda f: (f["table"], f["path"].rsplit("/", 2)[-2], f["rows"]))
+        assert_that(folders, equal_to([("quotes", "lang=en", 2), ("quotes", "lang=en", 2),
+                                       ("quotes", "lang=en", 1), ("quotes", "lang=ru", 1)]))
+    # What only the files can tell: no temporary left, partition columns in the folder names only.
     assert not list(tmp_path.rglob(".*.tmp"))
-    table = ds.dataset(tmp_path / "quotes", format="parquet", partitioning="hive").to_table()
-    assert table.num_rows == 6
-    assert sorted(table.column("lang").to_pylist()) == ["en"] * 5 + ["ru"]
+    en = sorted((tmp_path / "quotes" / "date=2024-01-02" / "lang=en").glob("*.parquet"))
     file_schema = pq.read_schema(en[0])
     assert "lang" not in file_schema.names and "date" not in file_schema.names
-    assert file_schema.field("start").type == QUOTES.field("start").type
+    assert file_schema.field("start_char").type == QUOTES.field("start_char").type
+    table = ds.dataset(tmp_path / "quotes", format="parquet", partitioning="hive").to_table()
+    assert sorted(table.column("lang").to_pylist()) == ["en"] * 5 + ["ru"]
 
 
 def test_timestamps_are_utc_micros(tmp_path):

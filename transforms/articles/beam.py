@@ -1,128 +1,68 @@
 """From a raw record to an article row and its quote rows.
 
-One DoFn runs extraction, cleaning, language detection and quote extraction on a record:
-each stage's core is its own module; running them in one step lets them share the parsed
-text and the per-worker set-up (trafilatura, langdetect profiles, outlet profiles, cue
-lists) without moving records between stages. A failure in any stage makes the record a
-reject naming that stage.
+One DoFn runs the named steps of transforms.articles.steps (extraction, cleaning, language
+detection, the row, quote extraction) on a record: each stage's core is its own module;
+running them in one step lets them share the parsed text and the per-worker set-up
+(trafilatura, langdetect profiles, outlet profiles, cue lists) without moving records between
+stages. The wrapper owns counting and rejects: a failure in any step makes the record a reject
+naming that step.
 """
 
 from __future__ import annotations
 
 import logging
-import time
 from datetime import datetime
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from transforms.articles.rows import partition_date, source_of
-from transforms.clean.cleaner import Cleaner
-from transforms.common import ids
-from transforms.common.records import ArticleRow, QuoteRow, RawRecord
+from transforms.articles.progress import Progress
+from transforms.articles.steps import STEPS, Rejected, Step, Tools, Work
+from transforms.common.metrics import METRICS_NAMESPACE
+from transforms.common.records import RawRecord
 from transforms.common.rejects import REJECTS, make_reject, reject_from_exception
-from transforms.extract.html import ExtractionError, draft_from_record
-from transforms.lang.detector import LanguageDetector
-from transforms.quotes.extractor import QuoteExtractor
 
 LOG = logging.getLogger("newspipe.progress")
 QUOTES = "quotes"
-NAMESPACE = "newspipe"
-PROGRESS_EVERY = 500
 
 
 class ProcessRecords(beam.DoFn):
     """raw record dict -> article row (main), quote rows (QUOTES), rejects (REJECTS)."""
 
-    def __init__(self, config: dict, run_id: str, ingested_at: datetime):
+    def __init__(self, config: dict, run_id: str, ingested_at: datetime, expected: int = 0,
+                 steps: list[tuple[str, Step]] = STEPS):
         self.config = config
         self.run_id = run_id
         self.ingested_at = ingested_at
+        self.expected = expected  # records this run expects, for progress and ETA (0: unknown)
+        self.steps = steps
 
     def setup(self):
-        self.cleaner = Cleaner.from_config(self.config["clean"])
-        self.detector = LanguageDetector(self.config["lang"])
-        self.quoter = QuoteExtractor.from_config(self.config["quotes"])
-        self.articles = Metrics.counter(NAMESPACE, "articles")
-        self.quotes = Metrics.counter(NAMESPACE, "quotes")
-        self.seen = 0
-        self.started = time.monotonic()
+        self.tools = Tools.from_config(self.config, self.run_id, self.ingested_at)
+        self.articles = Metrics.counter(METRICS_NAMESPACE, "articles")
+        self.quotes = Metrics.counter(METRICS_NAMESPACE, "quotes")
+        self.tracker = Progress.shared(self.run_id, self.expected)
 
     def process(self, raw: dict):
-        record = RawRecord(**raw)
-        stage = "extract"
-        try:
-            draft = draft_from_record(record, self.config["extract"])
-            stage = "clean"
-            cleaned = self.cleaner.clean(draft)
-            if not cleaned.text.strip():
+        self.tracker.tick()
+        work = Work(RawRecord(**raw))
+        input_ref = work.record.input_ref
+        for name, step in self.steps:
+            try:
+                work = step(work, self.tools)
+            except Rejected as verdict:
                 yield beam.pvalue.TaggedOutput(REJECTS, make_reject(
-                    record.input_ref, stage, "no_text", "nothing left after cleaning", draft.text))
+                    input_ref, name, verdict.error_type, str(verdict), verdict.content))
                 return
-            stage = "lang"
-            lang, confidence = self.detector.detect(cleaned.text)
-            stage = "build"
-            article = self.article_row(record, cleaned, lang, confidence)
-            stage = "quotes"
-            quotes = [self.quote_row(article, quote) for quote in self.quoter.extract(cleaned.text)]
-        except ExtractionError as error:
-            yield beam.pvalue.TaggedOutput(REJECTS, make_reject(
-                record.input_ref, "extract", "no_text", str(error), record.html))
-            return
-        except Exception as error:  # never crash on input: the record becomes a reject
-            LOG.debug("stage %s failed for %s", stage, record.input_ref, exc_info=True)
-            yield beam.pvalue.TaggedOutput(REJECTS, reject_from_exception(
-                record.input_ref, stage, error, record.html or record.text))
-            return
+            except Exception as error:  # never crash on input: the record becomes a reject
+                LOG.debug("step %s failed for %s", name, input_ref, exc_info=True)
+                yield beam.pvalue.TaggedOutput(REJECTS, reject_from_exception(
+                    input_ref, name, error, work.content()))
+                return
         self.articles.inc()
-        self.quotes.inc(len(quotes))
-        self.progress()
-        yield article
-        for quote in quotes:
+        self.quotes.inc(len(work.quotes))
+        for name in work.counts:
+            Metrics.counter(METRICS_NAMESPACE, name).inc()
+        yield work.article
+        for quote in work.quotes:
             yield beam.pvalue.TaggedOutput(QUOTES, quote)
-
-    def article_row(self, record: RawRecord, cleaned, lang: str, confidence: float) -> ArticleRow:
-        article_id = ids.article_id(record.url, record.source_id, record.html or record.text)
-        return ArticleRow(**{
-            "article_id": article_id,
-            "source_id": record.source_id,
-            "input_ref": record.input_ref,
-            "url": record.url,
-            "source": source_of(cleaned.source, record.url),
-            "credited_agency": cleaned.credited_agency,
-            "title": cleaned.title,
-            "summary": cleaned.summary,
-            "text": cleaned.text,
-            "dateline_place": cleaned.dateline_place,
-            "authors": list(cleaned.authors),
-            "published_at": cleaned.published_at,
-            "lang": lang,
-            "lang_confidence": confidence,
-            "from_feed_content": record.from_feed_content,
-            "ingested_at": self.ingested_at,
-            "run_id": self.run_id,
-            "date": partition_date(cleaned.published_at, self.ingested_at),
-        })
-
-    def quote_row(self, article: ArticleRow, quote) -> QuoteRow:
-        return QuoteRow(**{
-            "quote_id": ids.quote_id(article["article_id"], quote.start, quote.end),
-            "article_id": article["article_id"],
-            "text": quote.text,
-            "speaker": quote.speaker,
-            "speaker_mention": quote.speaker_mention,
-            "cue": quote.cue,
-            "start": quote.start,
-            "end": quote.end,
-            "run_id": self.run_id,
-            # partition values of the article, so a story's quotes sit beside it
-            "date": article["date"],
-            "lang": article["lang"],
-            "source": article["source"],
-        })
-
-    def progress(self):
-        self.seen += 1
-        if self.seen % PROGRESS_EVERY == 0:
-            rate = self.seen / max(time.monotonic() - self.started, 1e-9)
-            LOG.info("processed %d articles in this worker (%.1f/s)", self.seen, rate)

@@ -3,8 +3,8 @@
 From a Draft (a body that may still hold headline, bylines, timestamps, share lines, teasers,
 datelines, signoffs...) to a Cleaned record: the story alone, paragraphs separated by one blank
 line, plus what the furniture told (title, standfirst, outlet, credited agency, dateline place,
-authors, publication time). Generic rules are in transforms/furniture.py and
-transforms/dateline.py; per-outlet knowledge is data in configs/sources.yaml.
+authors, publication time). Generic rules are in transforms/clean/furniture.py and
+transforms/clean/dateline.py; per-outlet knowledge is data in configs/sources.yaml.
 
 Conservative by design: a paragraph is removed only when a rule is sure of it.
 """

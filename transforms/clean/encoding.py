@@ -10,11 +10,8 @@ import re
 
 import ftfy
 
-# ftfy is only worth its cost when the text shows signs of mojibake (UTF-8 read as cp1252 or
-# latin-1 leaves these lead bytes followed by a continuation-looking character).
-_MOJIBAKE_HINT = re.compile(
-    "[ÂÃâÅÐÑØÙÚÛÜÝÞßàáä][\u0080-\u00bf\u0152-\u0178\u02c6-\u02dc\u2013-\u203a\u20ac\u2122]"
-)
+from transforms.common.mojibake import looks_mojibaked
+
 _FTFY_CONFIG = ftfy.TextFixerConfig(
     unescape_html=False,  # texts are already unescaped; "&amp;" in a story is the story's
     fix_line_breaks=False,  # whitespace is normalised later, paragraph-aware
@@ -36,7 +33,7 @@ _FFFD_RULES = [
 
 def repair_encoding(text: str) -> str:
     """Text with mojibake repaired and U+FFFD replaced by a plausible mark (or removed)."""
-    if _MOJIBAKE_HINT.search(text):
+    if looks_mojibaked(text):  # ftfy is only worth its cost where mojibake is likely
         text = ftfy.fix_text(text, _FTFY_CONFIG)
     if REPLACEMENT in text:
         for pattern, replacement in _FFFD_RULES:

@@ -12,15 +12,13 @@ from datetime import tzinfo
 from pathlib import Path
 from urllib.parse import urlsplit
 
-import yaml
-
 from transforms.clean.dates import zone_named
-from transforms.common.config import ConfigError, project_path
+from transforms.common.config import ConfigError, project_path, read_yaml
 from transforms.common.names import name_key
 
 _PROFILE_KEYS = {
     "name", "agency", "domains", "aliases", "timezone", "signatures", "junk_lines", "junk_tails", "credits",
-    "republisher",
+    "republisher", "example",  # example: a made-up text for tests/clean/test_profiles.py
 }
 
 
@@ -53,15 +51,7 @@ class ProfileSet:
 
     @classmethod
     def from_file(cls, path: str | Path) -> ProfileSet:
-        try:
-            with open(path, encoding="utf-8") as handle:
-                data = yaml.safe_load(handle)
-        except OSError as error:
-            raise ConfigError(f"cannot read sources file {path}: {error.strerror or error}") from error
-        except yaml.YAMLError as error:
-            mark = getattr(error, "problem_mark", None)
-            where = f" (line {mark.line + 1})" if mark else ""
-            raise ConfigError(f"invalid YAML in sources file {path}{where}") from error
+        data = read_yaml(path, "sources file")
         if not isinstance(data, dict) or not isinstance(data.get("outlets"), list):
             raise ConfigError(f"sources file {path} must hold a list under 'outlets'")
         return cls([_parse_profile(entry, path, i) for i, entry in enumerate(data["outlets"], 1)])

@@ -106,8 +106,8 @@ class QuoteRow(TypedDict):
     speaker: str | None
     speaker_mention: str | None
     cue: str | None
-    start: int
-    end: int
+    start_char: int
+    end_char: int
     run_id: str
     date: str
     lang: str
@@ -125,3 +125,27 @@ class RejectRow(TypedDict):
     run_id: NotRequired[str]
     rejected_at: NotRequired[datetime]
     date: NotRequired[str]
+
+
+@dataclass
+class FetchTask:
+    """One URL for the fetch stage: a feed entry (written by feeds) or an `--input https://`
+    page. Beam carries it as a dict (to_dict / FetchTask(**d))."""
+
+    kind: str  # "entry" or "page"
+    input_ref: str  # the entry's link (else FEED#entry-N) or the URL as given
+    fetch_url: str | None = None  # what to GET; None when nothing is fetchable
+    bad_link: str | None = None  # a link that is not a fetchable URL (file://..., malformed)
+    url: str | None = None  # the normalised URL
+    source: str | None = None  # the feed's outlet name
+    title: str | None = None
+    summary: str | None = None  # plain text
+    published: str | None = None
+    content: str | None = None  # the entry's own HTML body, which may stand in for its page
+    min_content_chars: int = 0  # content at least this long stands in when the page fails
+    fetch_page: bool = True  # False: the entry's own content is the article
+    feed: str | None = None  # the feed's URL or path
+
+    def to_dict(self) -> dict:
+        """A shallow copy of the fields (dataclasses.asdict deep-copies, ten times slower)."""
+        return dict(self.__dict__)

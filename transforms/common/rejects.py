@@ -32,6 +32,17 @@ def excerpt(content: str | bytes | None) -> str | None:
     return content[:EXCERPT_BYTES].decode("utf-8", "ignore")
 
 
+def valid_text(text: str) -> str:
+    """The text with any lone surrogate (a non-UTF-8 file name in an OS error, a JSON "\\ud800")
+    written as an escape: Parquet string columns take valid UTF-8 only, and one bad row would
+    fail the whole write."""
+    try:
+        text.encode("utf-8")
+        return text
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+
+
 def make_reject(
     input_ref: str,
     stage: str,
@@ -41,10 +52,10 @@ def make_reject(
 ) -> RejectRow:
     """A `rejects` row, without run_id (the writer stamps it)."""
     return {
-        "input_ref": input_ref,
+        "input_ref": valid_text(input_ref),
         "stage": stage,
         "error_type": error_type,
-        "error_message": " ".join(str(message).split())[:2000],
+        "error_message": valid_text(" ".join(str(message).split())[:2000]),
         "excerpt": excerpt(content),
     }
 

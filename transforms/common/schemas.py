@@ -1,4 +1,6 @@
-"""Explicit pyarrow schemas of the output tables.
+"""Explicit pyarrow schemas of the output tables: the one definition of the tables. The writer
+(transforms.write), the `schema`, `query` and `report` commands (pipeline.warehouse) and the
+test that README's column tables match (tests/common/test_schemas.py) all read it.
 
 Partition columns (`date`, `lang` by default) live only in the Hive folder names, never in the
 files: BigQuery and Spark reject or shadow a column that is both. Readers disagree on the type
@@ -45,8 +47,8 @@ QUOTES = pa.schema(
         pa.field("speaker", pa.string()),
         pa.field("speaker_mention", pa.string()),
         pa.field("cue", pa.string()),
-        pa.field("start", pa.int32(), nullable=False),
-        pa.field("end", pa.int32(), nullable=False),
+        pa.field("start_char", pa.int32(), nullable=False),
+        pa.field("end_char", pa.int32(), nullable=False),
         pa.field("run_id", pa.string(), nullable=False),
     ]
 )
@@ -83,11 +85,16 @@ TABLES = {"articles": ARTICLES, "quotes": QUOTES, "rejects": REJECTS, "clusters"
 # The key that orders rows inside a file and names the file (deterministic output).
 ROW_KEYS = {
     "articles": ("article_id",),
-    "quotes": ("article_id", "start", "quote_id"),
+    "quotes": ("article_id", "start_char", "quote_id"),
     "rejects": ("input_ref", "stage", "error_type"),
     "clusters": ("cluster_id", "run_id"),
 }
 
-# Partition keys that a table can use; rejects have no language, only a date.
-PARTITION_COLUMNS = {"date", "lang", "source"}
+# Partition keys that a table can use, with their type as a warehouse reads them from the folder
+# names; rejects have no language, only a date.
+PARTITION_TYPES = {"date": pa.date32(), "lang": pa.string(), "source": pa.string()}
+PARTITION_COLUMNS = set(PARTITION_TYPES)
+DEFAULT_PARTITION_BY = ("date", "lang")  # articles and quotes, unless output.partition_by says otherwise
 REJECTS_PARTITION_BY = ("date",)  # rejects and clusters: the run's date only
+PARTITION_BY = {"articles": DEFAULT_PARTITION_BY, "quotes": DEFAULT_PARTITION_BY,
+                "rejects": REJECTS_PARTITION_BY, "clusters": REJECTS_PARTITION_BY}

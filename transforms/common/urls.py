@@ -102,7 +102,8 @@ def try_normalize(url: str | None, base: str | None = None) -> str | None:
 
 
 def host_key(url: str) -> str:
-    """The politeness unit: "host:port" (loopback servers on several ports are several hosts)."""
+    """The politeness unit: "host:port" (loopback servers on several ports are several hosts);
+    an IPv6 literal keeps its brackets ("[::1]:8080"), so the key is also a URL's netloc."""
     try:
         parts = urlsplit(url)
         scheme = parts.scheme.lower()
@@ -113,7 +114,8 @@ def host_key(url: str) -> str:
         if isinstance(error, InvalidURL):
             raise
         raise InvalidURL(f"malformed URL {url[:200]!r}: {error}") from error
-    return f"{_host(parts.hostname)}:{port}"
+    host = _host(parts.hostname)
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"
 
 
 def is_http_url(value: str) -> bool:

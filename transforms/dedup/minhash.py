@@ -16,20 +16,21 @@ import ftfy
 import numpy as np
 import xxhash
 
+from transforms.common.mojibake import looks_mojibaked
+
 _CHAR_TOKEN_SCRIPTS = "\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 TOKEN_RE = re.compile(rf"[{_CHAR_TOKEN_SCRIPTS}]|[^\W_{_CHAR_TOKEN_SCRIPTS}]+")
 CHAR_TOKEN_RE = re.compile(rf"[{_CHAR_TOKEN_SCRIPTS}]")
 # Words shorter than this carry little evidence that two texts tell the same story
 # (articles, pronouns, prepositions in most alphabetic languages).
 CONTENT_WORD_CHARS = 4
-MOJIBAKE_HINT = re.compile("[\u00c2\u00c3\u00e2\u00d0\u00d1][\u0080-\u02ff\u2010-\u203a\u20ac\u2122]")
 _MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
 def tokens(text: str | None) -> list[str]:
     """Normalised word tokens of a text."""
     text = text or ""
-    if MOJIBAKE_HINT.search(text):  # ftfy is slow: only where UTF-8 read as cp1252 is likely
+    if looks_mojibaked(text):  # ftfy is slow: only where UTF-8 read as cp1252 is likely
         text = ftfy.fix_text(text)
     text = unicodedata.normalize("NFKC", text)
     return TOKEN_RE.findall(text.casefold())

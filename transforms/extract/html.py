@@ -26,15 +26,35 @@ from trafilatura.utils import load_html
 from transforms.common.records import Draft, RawRecord
 
 _LINE_BREAKS = re.compile(r"\n+")
+# htmldate's default output is the date alone: ask for the time of day and zone too (a page's
+# 14:30+01:00 is 13:30 UTC, not midnight); a date-only page gives T00:00:00, read as UTC.
+DATE_FORMAT = "%Y-%m-%dT%H:%M:%S%z"
 
 
 class ExtractionError(ValueError):
-    """An HTML page that yields no usable text (the pipeline makes it a rejects row)."""
+    """A record that yields no usable text (the pipeline makes it a rejects row of this type)."""
+
+    def __init__(self, message: str, error_type: str = "no_text"):
+        super().__init__(message)
+        self.error_type = error_type
+
+
+def check_length(text: str, settings: dict, what: str) -> None:
+    """extract.min_text_chars applies to every kind of input: a page's extracted body, a text
+    file, a JSONL `text`, a feed entry's content."""
+    minimum = int(settings.get("min_text_chars", 40))
+    length = len(text.strip())
+    if not length:
+        raise ExtractionError(f"no usable text in {what}")
+    if length < minimum:
+        raise ExtractionError(f"{what} too short: {length} characters, extract.min_text_chars is {minimum}",
+                              "too_short")
 
 
 def draft_from_record(record: RawRecord, settings: dict) -> Draft:
     if record.html is not None and not (record.text and not record.html.strip()):
         return _draft_from_html(record, settings)
+    check_length(record.text or "", settings, "text")
     return Draft(
         text=record.text or "",
         title=record.title,
@@ -66,8 +86,7 @@ def _draft_from_html(record: RawRecord, settings: dict) -> Draft:
     except Exception as error:
         raise ExtractionError(f"trafilatura failed: {type(error).__name__}: {error}") from error
     text = (getattr(document, "text", None) or "").strip() if document is not None else ""
-    if len(text) < int(settings.get("min_text_chars", 40)):
-        raise ExtractionError(f"no usable text in page ({len(text)} characters extracted)")
+    check_length(text, settings, "page")
     # trafilatura puts one paragraph per line; the Draft contract is blank-line separated.
     text = "\n\n".join(_LINE_BREAKS.split(text))
     author = meta.author
@@ -119,6 +138,7 @@ def page_metadata(tree, url: str | None, settings: dict) -> Document:
         "extensive_search": bool(settings.get("extensive_date_search", False)),
         "original_date": True,
         "url": meta.url,
+        "outputformat": DATE_FORMAT,
     }
     meta.date = find_date(tree, **date_params)
     if not meta.sitename:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from langdetect import DetectorFactory
+import threading
+
+from langdetect import DetectorFactory, detector_factory
 from langdetect.detector_factory import init_factory
 from langdetect.lang_detect_exception import LangDetectException
 
 UNDETERMINED = "und"
 # langdetect's regional codes folded to ISO 639-1.
 ALIASES = {"zh-cn": "zh", "zh-tw": "zh"}
+# langdetect keeps one factory per process and publishes it before its profiles are loaded:
+# threads setting up at once (--direct_running_mode=multi_threading) would use it half-loaded.
+_FACTORY_LOCK = threading.Lock()
 
 
 class LanguageDetector:
@@ -16,10 +21,9 @@ class LanguageDetector:
 
     def __init__(self, settings: dict):
         DetectorFactory.seed = 0  # langdetect samples randomly: a seed makes it repeatable
-        init_factory()
-        from langdetect import detector_factory
-
-        self.factory = detector_factory._factory
+        with _FACTORY_LOCK:
+            init_factory()
+            self.factory = detector_factory._factory
         self.max_chars = settings["max_chars"]
         self.min_confidence = settings["min_confidence"]
         self.trials = settings["trials"]

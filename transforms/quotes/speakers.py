@@ -8,11 +8,16 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left
+from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cache
 
-# A capitalised name sequence: words, initials, and the small particles of names.
+from transforms.quotes.lexicon import LanguageWords, Resources
+
 _NAME_WORD = r"(?:[A-Z][a-z’'\-]*[a-z]|[A-Z]\.|[A-Z][A-Z]+)"
-NAME_RE = re.compile(rf"\b{_NAME_WORD}(?:[ \t]+(?:{_NAME_WORD}|de|van|von|bin|al|la|le|da|del))*\b\.?")
+# Any script the wire copies come in: Latin with accents, Cyrillic.
+UPPER, LOWER = "A-ZÀ-ÖØ-ÞА-ЯЁ", "a-zß-öø-ÿа-яё"
+_NAME_WORD_U = rf"(?:[{UPPER}][{LOWER}’'\-]*[{LOWER}]|[{UPPER}]\.|[{UPPER}][{UPPER}]+)"
 _WORD_RE = re.compile(r"[\w’'.\-]+")
 
 
@@ -29,30 +34,62 @@ def _words(text: str) -> list[str]:
     return _WORD_RE.findall(text)
 
 
+@cache
+def name_pattern(particles: tuple[str, ...], any_script: bool = False) -> re.Pattern[str]:
+    """A capitalised name sequence: words, initials, and the small particles of names."""
+    small = "".join("|" + re.escape(p) for p in particles)
+    word = _NAME_WORD_U if any_script else _NAME_WORD
+    return re.compile(rf"\b{word}(?:[ \t]+(?:{word}{small}))*\b\.?")
+
+
+def same_surname(a: str, b: str, inflected: bool) -> bool:
+    """Equal, or in an inflected language the same stem: "Волков", "Волкова", "Волковым"."""
+    if a == b:
+        return True
+    if not inflected:
+        return False
+    common = 0
+    for x, y in zip(a, b, strict=False):
+        if x != y:
+            break
+        common += 1
+    return common >= 4 and common >= min(len(a), len(b)) - 1
+
+
 class SpeakerResolver:
     """Resolves mentions to names within one article's text."""
 
-    def __init__(self, text: str, titles: frozenset[str], honorifics: frozenset[str],
-                 not_names: frozenset[str], pronouns: frozenset[str], anonymous: frozenset[str]) -> None:
-        self.titles = titles
-        self.honorifics = honorifics
-        self.not_names = not_names
-        self.pronouns = pronouns
-        self.anonymous = anonymous
+    def __init__(self, text: str, res: Resources | LanguageWords, inflected: bool = False,
+                 titled: Callable[[str], bool] | None = None) -> None:
+        self.inflected = inflected
+        # Whether a lowercased word is a title; German's compounds ("Bundesinnenministerin") too.
+        self.titled = titled or res.titles.__contains__
+        self.titles = res.titles
+        self.honorifics = res.honorifics
+        self.not_names = res.not_names
+        self.pronouns = res.pronouns
+        self.anonymous = res.anonymous
+        self.articles = res.articles
+        self.name_re = name_pattern(res.name_run_particles, isinstance(res, LanguageWords))
+        self.elision = isinstance(res, LanguageWords)
         self.entities = self._find_entities(text)
         self.positions = [e.pos for e in self.entities]
 
     def _find_entities(self, text: str) -> list[Entity]:
         entities = []
-        for match in NAME_RE.finditer(text):
+        for match in self.name_re.finditer(text):
             words = match.group(0).split()
+            if self.elision and match.start() > 0 and text[match.start() - 1] in "'’" and len(words) > 1:
+                words = words[1:]  # "l'Agriculture Sophie Garnier": the elided article's noun is no name
+            while self.elision and len(words) > 1 and words[0].isupper() and len(words[0]) > 1:
+                words = words[1:]  # "МИД Мария Захарова": an acronym names an organisation
             if words and words[-1].endswith(".") and len(words[-1]) > 2:
                 words[-1] = words[-1][:-1]  # sentence-final period, not an initial
             title = set()
             # Title words inside the capitalised run: "Russian President Vladimir Putin".
             cut = 0
             for i, word in enumerate(words):
-                if word.lower() in self.titles or word.lower() in self.honorifics:
+                if self.titled(word.lower()) or word.lower() in self.honorifics:
                     cut = i + 1
             title.update(w.lower() for w in words[:cut])
             name_words = words[cut:]
@@ -65,11 +102,15 @@ class SpeakerResolver:
             title.update(w.lower() for w in before)
             # A lone capitalised word is a name only if titled or naming an earlier full name.
             if (len(name_words) == 1 and not title & self.titles and not cut
-                    and not any(e.name.split()[-1] == name_words[0] for e in entities)):
+                    and not any(self._same(e.name.split()[-1], name_words[0]) for e in entities)):
                 continue
             entities.append(Entity(match.start() + match.group(0).find(name_words[0]),
                                    " ".join(name_words), frozenset(title)))
         return entities
+
+    def named_between(self, start: int, end: int) -> bool:
+        """Whether a name is mentioned in text[start:end]."""
+        return bisect_left(self.positions, end) > bisect_left(self.positions, start)
 
     def _before(self, pos: int) -> list[Entity]:
         return self.entities[:bisect_left(self.positions, pos)]
@@ -82,6 +123,8 @@ class SpeakerResolver:
             return name
         surname = words[-1]
         best = " ".join(words)
+        if self.inflected:
+            return self._inflected_full_name(words, pos)
         for entity in reversed(self._before(pos + 1)):
             if entity.name.split()[-1] == surname and len(entity.name) > len(best):
                 best = entity.name
@@ -91,13 +134,27 @@ class SpeakerResolver:
                     best = entity.name
         return best
 
+    def _same(self, a: str, b: str) -> bool:
+        return same_surname(a, b, self.inflected)
+
+    def _inflected_full_name(self, words: list[str], pos: int) -> str:
+        """The name with most words whose surname shares this one's stem, earlier mentions first
+        (the first mention is usually in the nominative: "Игорь Волков" for "Волкова")."""
+        for group in (self._before(pos), self.entities):
+            fitting = [e for e in group if self._same(e.name.split()[-1], words[-1])
+                       and len(e.name.split()) >= len(words)]
+            if fitting:
+                return max(fitting, key=lambda e: len(e.name.split())).name
+        return " ".join(words)
+
     def by_title(self, mention: str, pos: int) -> str | None:
         """"the Russian president" -> the nearest earlier name titled so, all modifiers preferred."""
-        words = [w.lower() for w in _words(mention) if w.lower() not in ("the", "a", "an")]
-        if not words or words[-1] not in self.titles:
+        words = [w.lower() for w in _words(mention) if w.lower() not in self.articles]
+        if not words or not self.titled(words[-1]):
             return None
         head, modifiers = words[-1], set(words[:-1])
-        fitting = [e for e in self._before(pos) if head in e.title]
+        fitting = [e for e in self._before(pos) if head in e.title or any(
+            self.titled(t) and t.endswith(head) for t in e.title)]
         if not fitting:
             return None
         full = [e for e in fitting if modifiers <= e.title]

@@ -9,18 +9,21 @@ import apache_beam as beam
 
 from transforms.common.records import RawRecord
 from transforms.common.rejects import REJECTS, reject_from_exception
+from transforms.read.expand import display_ref, from_element
 from transforms.read.files import STAGE, read_file
 
 LOG = logging.getLogger("newspipe.readers")
 
 
 class ReadFiles(beam.DoFn):
-    """file path -> raw record dicts, with rejects on the REJECTS output."""
+    """file path (bytes from `expand.to_element`, or str) -> raw record dicts, with rejects on
+    the REJECTS output."""
 
     def __init__(self, settings: dict):
         self.settings = settings
 
-    def process(self, path: str):
+    def process(self, element: bytes | str):
+        path = from_element(element)
         try:
             for item in read_file(path, self.settings):
                 if item is None:
@@ -30,5 +33,5 @@ class ReadFiles(beam.DoFn):
                 else:
                     yield beam.pvalue.TaggedOutput(REJECTS, item)
         except Exception as error:  # never crash on input: the file becomes a reject
-            LOG.debug("read failed for %s", path, exc_info=True)
-            yield beam.pvalue.TaggedOutput(REJECTS, reject_from_exception(path, STAGE, error))
+            LOG.debug("read failed for %s", display_ref(path), exc_info=True)
+            yield beam.pvalue.TaggedOutput(REJECTS, reject_from_exception(display_ref(path), STAGE, error))

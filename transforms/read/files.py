@@ -1,64 +1,38 @@
-"""Reading local inputs: expanding --input into files, and files into raw records.
+"""Reading inputs: files into raw records, through the one filesystem layer (local, gs://, s3://).
 
-Expansion runs in the driver (it must fail fast on a missing path); reading runs inside the
-pipeline, one file per element, so a large corpus is never materialised in the driver.
-Every file ends as records or as reject rows: nothing here raises on bad content.
+Expansion (transforms/read/expand.py) runs in the driver; reading runs inside the pipeline,
+one file per element, so a large corpus is never materialised in the driver. Every file ends
+as records or as reject rows: nothing here raises on bad content, and nothing blocks on a
+path that is not a regular file.
 """
 
 from __future__ import annotations
 
-import glob
+import contextlib
 import gzip
-import json
 import logging
-import os
+import zlib
 from collections.abc import Iterator
+from typing import BinaryIO
 
+from transforms.common import fs
 from transforms.common.records import RawRecord
 from transforms.common.rejects import make_reject, reject_from_exception
+from transforms.read.decode import DecodeError, decode, unicode_encoding
+from transforms.read.expand import InputError, display_ref, expand_inputs, is_url
+from transforms.read.jsonl import STAGE, RecordTooLarge, jsonl_lines, parse_jsonl_line
+
+__all__ = ["STAGE", "InputError", "expand_inputs", "is_url", "kind_of", "read_file", "read_head",
+           "sniff_kind"]
 
 LOG = logging.getLogger("newspipe.readers")
-STAGE = "read"
 BINARY_SNIFF_BYTES = 8192
+# What a broken or hostile compressed stream raises while being read.
+READ_ERRORS = (OSError, EOFError, zlib.error)
 
 
-class InputError(ValueError):
-    """An --input that names nothing: stops the run before it starts."""
-
-
-def is_url(ref: str) -> bool:
-    return ref.startswith(("http://", "https://"))
-
-
-def expand_inputs(refs: list[str]) -> tuple[list[str], list[str]]:
-    """(files, urls) named by --input values: files, folders (recursive), globs, URLs.
-
-    Sorted and de-duplicated, so a run's element order never depends on the file system.
-    """
-    files: set[str] = set()
-    urls: list[str] = []
-    for ref in refs:
-        if is_url(ref):
-            urls.append(ref)
-        elif os.path.isfile(ref):
-            files.add(os.path.abspath(ref))
-        elif os.path.isdir(ref):
-            files.update(_walk(ref))
-        else:
-            matches = glob.glob(ref, recursive=True)
-            if not matches:
-                raise InputError(f"input not found: {ref}")
-            for match in matches:
-                files.update(_walk(match) if os.path.isdir(match) else [os.path.abspath(match)])
-    return sorted(files), sorted(set(urls))
-
-
-def _walk(folder: str) -> Iterator[str]:
-    for root, dirs, names in os.walk(folder):
-        dirs[:] = [d for d in dirs if not d.startswith(".")]
-        for name in names:
-            if not name.startswith("."):
-                yield os.path.abspath(os.path.join(root, name))
+class InflatedTooLarge(ValueError):
+    """A compressed file inflating past input.max_inflated_bytes (a decompression bomb)."""
 
 
 def kind_of(path: str, settings: dict) -> str:
@@ -72,7 +46,11 @@ def kind_of(path: str, settings: dict) -> str:
 
 def sniff_kind(head: bytes) -> str:
     """Guess the kind of a file with an unknown extension from its first bytes."""
-    start = head.lstrip()[:512].lower()
+    encoding = unicode_encoding(head)
+    if encoding and encoding != "utf-8-sig":
+        with contextlib.suppress(UnicodeDecodeError):
+            head = head.decode(encoding, errors="ignore").encode("utf-8")
+    start = head.removeprefix(b"\xef\xbb\xbf").lstrip()[:512].lower()
     if start.startswith(b"{"):
         return "jsonl"
     if start.startswith(b"<"):
@@ -82,140 +60,149 @@ def sniff_kind(head: bytes) -> str:
     return "text"
 
 
-class RecordTooLarge(ValueError):
+class _Capped:
+    """A read-only stream that raises InflatedTooLarge once more than `cap` bytes came out."""
+
+    def __init__(self, inner: BinaryIO, cap: int):
+        self.inner, self.cap, self.seen = inner, cap, 0
+
+    def read(self, size: int = -1) -> bytes:
+        return self._count(self.inner.read(size))
+
+    def read1(self, size: int = -1) -> bytes:
+        """What one step inflates: the bytes before a truncation still come out."""
+        return self._count(self.inner.read1(size))
+
+    def _count(self, data: bytes) -> bytes:
+        self.seen += len(data)
+        if self.seen > self.cap:
+            raise InflatedTooLarge(f"inflates past input.max_inflated_bytes ({self.cap} bytes): "
+                                   "a decompression bomb or a file to split")
+        return data
+
+
+@contextlib.contextmanager
+def open_input(path: str, inflated_cap: int) -> Iterator[BinaryIO]:
+    """The file's content, inflated if .gz (at most `inflated_cap` bytes out). Refuses a local
+    path that is not a regular file before opening it (opening a FIFO blocks)."""
+    problem = fs.not_regular(path)
+    if problem:
+        raise NotRegularFile(problem)
+    with fs.open_raw(path) as raw:
+        if not path.lower().endswith(".gz"):
+            yield raw
+            return
+        with gzip.GzipFile(fileobj=raw, mode="rb") as inflated:
+            yield _Capped(inflated, inflated_cap)
+
+
+class NotRegularFile(OSError):
     pass
 
 
-def read_bytes(path: str, limit: int) -> bytes:
-    """The file's content (inflated if .gz), at most `limit` bytes, else RecordTooLarge.
-    Reading stops at the limit, so a huge file or a gzip bomb costs no memory."""
-    opener = gzip.open if path.lower().endswith(".gz") else open
-    with opener(path, "rb") as handle:
+def read_head(path: str, size: int, settings: dict) -> bytes:
+    """The first `size` bytes of a file's content (inflated); b"" when it cannot be read."""
+    try:
+        with open_input(path, settings["max_inflated_bytes"]) as handle:
+            return handle.read(size)
+    except (*READ_ERRORS, InflatedTooLarge):
+        return b""
+
+
+def read_bytes(path: str, settings: dict) -> bytes:
+    """The file's content, at most input.max_record_bytes, else RecordTooLarge. Reading stops
+    at the limit, so a huge file or a gzip bomb costs no memory."""
+    limit = settings["max_record_bytes"]
+    with open_input(path, max(settings["max_inflated_bytes"], limit + 1)) as handle:
         data = handle.read(limit + 1)
     if len(data) > limit:
         raise RecordTooLarge(f"larger than input.max_record_bytes ({limit} bytes)")
     return data
 
 
-def decode(data: bytes, fallback: str) -> str:
-    """UTF-8 (BOM tolerated) or UTF-16 with BOM; else the configured fallback encoding, or
-    UnicodeDecodeError so the file becomes a reject instead of silent garbage."""
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        return data.decode("utf-16")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        if fallback:
-            return data.decode(fallback, errors="replace")
-        raise
-
-
 def check_content(data: bytes) -> str | None:
-    """Why the bytes cannot be an article (empty, binary), or None."""
+    """Why the bytes cannot be an article (empty, binary), or None. UTF-16/32 text is full of
+    zero bytes: it is not binary."""
     if not data.strip():
         return "empty"
-    if b"\x00" in data[:BINARY_SNIFF_BYTES]:
+    if b"\x00" in data[:BINARY_SNIFF_BYTES] and not unicode_encoding(data):
         return "binary"
     return None
 
 
 def read_file(path: str, settings: dict) -> Iterator[RawRecord | dict]:
     """Raw records of one file, or reject rows (dicts) for what cannot be read."""
+    ref = display_ref(path)
+    problem = fs.not_regular(path)
+    if problem:
+        yield make_reject(ref, STAGE, "not_a_file", problem)
+        return
     kind = kind_of(path, settings)
-    limit = settings["max_record_bytes"]
     if kind == "jsonl":
-        yield from read_jsonl(path, limit)
+        yield from read_jsonl(path, settings)
         return
     try:
-        data = read_bytes(path, limit)
+        data = read_bytes(path, settings)
     except RecordTooLarge as error:
-        yield make_reject(path, STAGE, "too_large", str(error))
+        yield make_reject(ref, STAGE, "too_large", str(error))
         return
-    except (OSError, EOFError) as error:
-        yield reject_from_exception(path, STAGE, error)
+    except READ_ERRORS as error:
+        yield reject_from_exception(ref, STAGE, error)
         return
     if kind == "unknown":
         if not settings["sniff_unknown"]:
-            yield make_reject(path, STAGE, "unknown_format", "extension not recognised", data)
+            yield make_reject(ref, STAGE, "unknown_format", "extension not recognised", data)
             return
         kind = sniff_kind(data)
         if kind == "jsonl":
-            yield from read_jsonl(path, limit)
+            yield from read_jsonl(path, settings)
             return
+    yield from _text_record(ref, kind, data, settings)
+
+
+def _text_record(ref: str, kind: str, data: bytes, settings: dict) -> Iterator[RawRecord | dict]:
     problem = check_content(data)
     if problem:
-        yield make_reject(path, STAGE, problem, f"file is {problem}", data)
+        yield make_reject(ref, STAGE, problem, f"file is {problem}", data)
         return
     try:
-        content = decode(data, settings["fallback_encoding"])
-    except UnicodeDecodeError as error:
-        yield make_reject(path, STAGE, "invalid_encoding", f"not valid UTF-8: {error.reason} "
-                          f"at byte {error.start}", data)
+        content, _ = decode(data, settings["fallback_encoding"])
+    except DecodeError as error:
+        yield make_reject(ref, STAGE, "invalid_encoding", str(error), data)
         return
-    if kind == "feed":
-        yield make_reject(path, STAGE, "unsupported", "feed files are read by the feeds stage", data)
+    if not content.strip():
+        yield make_reject(ref, STAGE, "empty", "file is empty", data)
+    elif kind == "feed":
+        yield make_reject(ref, STAGE, "unsupported", "feed files are read by the feeds stage", data)
     elif kind == "html":
-        yield RawRecord(input_ref=path, html=content)
+        yield RawRecord(input_ref=ref, html=content)
     else:
-        yield RawRecord(input_ref=path, text=content)
+        yield RawRecord(input_ref=ref, text=content)
 
 
-JSONL_FIELDS = ("id", "url", "source", "title", "summary", "text", "html", "published")
-
-
-def read_jsonl(path: str, limit: int) -> Iterator[RawRecord | dict]:
-    """One record per non-blank line; a bad line is a reject naming `path:LINE`."""
-    opener = gzip.open if path.lower().endswith(".gz") else open
+def read_jsonl(path: str, settings: dict) -> Iterator[RawRecord | dict]:
+    """One record per non-blank line; a bad line is a reject naming `path:LINE`. A file that
+    breaks off (truncated .gz, inflation cap) keeps the records before the break, and the
+    break is a reject naming the file."""
+    ref = display_ref(path)
+    number = 0
     try:
-        with opener(path, "rb") as handle:
-            for number, line in enumerate(_bounded_lines(handle, limit), start=1):
-                yield parse_jsonl_line(f"{path}:{number}", line)
-    except (OSError, EOFError) as error:  # unreadable or truncated .gz: the rest is lost
-        yield reject_from_exception(path, STAGE, error)
+        with open_input(path, settings["max_inflated_bytes"]) as handle:
+            for number, line in jsonl_lines(handle, settings["max_record_bytes"]):
+                yield _parse_guarded(f"{ref}:{number}", line)
+    except InflatedTooLarge as error:
+        yield make_reject(ref, STAGE, "too_large", f"{error}; {_read_up_to(number)}")
+    except READ_ERRORS as error:
+        yield make_reject(ref, STAGE, type(error).__name__, f"{error or repr(error)}; {_read_up_to(number)}")
 
 
-def _bounded_lines(handle, limit: int) -> Iterator[bytes | RecordTooLarge]:
-    """Lines of at most `limit` bytes; a longer line is skipped and yields RecordTooLarge."""
-    while True:
-        line = handle.readline(limit + 1)
-        if not line:
-            return
-        if len(line) > limit and not line.endswith(b"\n"):
-            while line and not line.endswith(b"\n"):  # drain the rest of the long line
-                line = handle.readline(limit + 1)
-            yield RecordTooLarge(f"line larger than input.max_record_bytes ({limit} bytes)")
-        else:
-            yield line
+def _read_up_to(number: int) -> str:
+    return f"records up to line {number} were read, the rest not" if number else "no record read"
 
 
-def parse_jsonl_line(ref: str, line: bytes | RecordTooLarge) -> RawRecord | dict | None:
-    if isinstance(line, RecordTooLarge):
-        return make_reject(ref, STAGE, "too_large", str(line))
-    if not line.strip():
-        return None
+def _parse_guarded(ref: str, line: bytes | RecordTooLarge) -> RawRecord | dict:
     try:
-        obj = json.loads(line)
-    except (ValueError, UnicodeDecodeError) as error:
-        return make_reject(ref, STAGE, "invalid_json", str(error), line)
-    if not isinstance(obj, dict):
-        return make_reject(ref, STAGE, "invalid_json", "line is not a JSON object", line)
-    fields = {key: _as_text(obj.get(key)) for key in JSONL_FIELDS}
-    if not (fields["text"] or "").strip() and not (fields["html"] or "").strip():
-        return make_reject(ref, STAGE, "missing_content", "record has neither text nor html", line)
-    return RawRecord(
-        input_ref=ref,
-        source_id=fields["id"],
-        url=fields["url"],
-        source=fields["source"],
-        title=fields["title"],
-        summary=fields["summary"],
-        text=fields["text"] if (fields["text"] or "").strip() else None,
-        html=None if (fields["text"] or "").strip() else fields["html"],
-        published=fields["published"],
-    )
-
-
-def _as_text(value) -> str | None:
-    if value is None or isinstance(value, str):
-        return value
-    return json.dumps(value) if isinstance(value, (dict, list)) else str(value)
+        return parse_jsonl_line(ref, line)
+    except Exception as error:  # one line never costs the rest of its file
+        LOG.debug("parsing %s failed", ref, exc_info=True)
+        return reject_from_exception(ref, STAGE, error, line if isinstance(line, bytes) else None)

@@ -25,21 +25,19 @@ from apache_beam.transforms import trigger, userstate, window
 from apache_beam.transforms.periodicsequence import PeriodicImpulse
 from apache_beam.utils.timestamp import MAX_TIMESTAMP, Timestamp
 
-from transforms.common.rejects import REJECTS, make_reject
-from transforms.feeds.feeds import (
-    FeedSpec,
-    SkipIngested,
-    entry_tasks,
-    page_task,
-    read_feed_source,
-    spec_to_dict,
-)
-from transforms.fetch.client import Fetcher, FetchPages, FetchSettings
+from transforms.common.rejects import REJECTS, make_reject, reject_from_exception
+from transforms.feeds.beam import SkipIngested
+from transforms.feeds.parsing import FeedError
+from transforms.feeds.polling import entry_ref, entry_tasks, page_task, read_feed_source
+from transforms.feeds.specs import FeedSpec, spec_to_dict
+from transforms.fetch.beam import FetchPages
+from transforms.fetch.client import Fetcher
+from transforms.fetch.settings import FetchError, FetchSettings
 from transforms.read import messages
 from transforms.read.beam import ReadFiles
 
-_CURSOR = userstate.ReadModifyWriteStateSpec("cursor", beam.coders.PickleCoder())
-_SEEN = userstate.ReadModifyWriteStateSpec("seen", beam.coders.PickleCoder())
+_CURSOR = userstate.ReadModifyWriteStateSpec("cursor", beam.coders.FastPrimitivesCoder())
+_SEEN = userstate.ReadModifyWriteStateSpec("seen", beam.coders.FastPrimitivesCoder())
 CURSOR, SEEN = beam.DoFn.StateParam(_CURSOR), beam.DoFn.StateParam(_SEEN)
 SEEN_KEEP = 5000  # entry URLs remembered per feed (feeds list their latest few dozen)
 
@@ -120,8 +118,8 @@ class ParsedMessages(beam.PTransform):
     def expand(self, messages_):
         parsed = messages_ | "ParseMessages" >> beam.ParDo(ParseMessages(self.source)).with_outputs(
             "urls", REJECTS, main="records")
-        fetched = parsed.urls | "PageTasks" >> beam.Map(page_task) | "FetchPages" >> FetchUrls(
-            self.fetch_settings, self.batch_s)
+        fetched = (parsed.urls | "PageTasks" >> beam.Map(lambda url: page_task(url).to_dict())
+                   | "FetchPages" >> FetchUrls(self.fetch_settings, self.batch_s))
         rejects = (parsed[REJECTS], fetched["rejects"]) | "PubSubRejects" >> beam.Flatten()
         return {"records": (parsed.records, fetched["records"]) | "PubSubRecords" >> beam.Flatten(),
                 "rejects": rejects}
@@ -166,21 +164,31 @@ class PollFeed(beam.DoFn):
         try:
             feed, cursor = read_feed_source(spec, self.fetcher, cursor_state.read(),
                                             self.fetcher.settings.max_body_bytes)
-        except Exception as error:  # a feed never stops the job: a reject per failed poll (FetchError...)
+        except (FetchError, FeedError) as error:  # a feed never stops the job: a reject per failed poll
             yield beam.pvalue.TaggedOutput(REJECTS, make_reject(
-                spec.url, "feeds", getattr(error, "error_type", type(error).__name__), str(error)))
+                spec.url, "feeds", error.error_type, str(error), error.content))
+            return
+        except Exception as error:
+            yield beam.pvalue.TaggedOutput(REJECTS, reject_from_exception(spec.url, "feeds", error))
             return
         cursor_state.write(cursor)
         if feed is None:
             return
         seen = list(seen_state.read() or [])
         taken = set(seen)
+        for bad in feed.bad_entries:  # as in the batch job: a reject each, the feed's other entries go on
+            ref = entry_ref(spec, bad.position)
+            if ref not in taken:
+                taken.add(ref)
+                seen.append(ref)
+                yield beam.pvalue.TaggedOutput(REJECTS, make_reject(
+                    ref, "feeds", bad.error_type, bad.message, bad.excerpt))
         for task in entry_tasks(spec, feed, self.fetcher.settings.feed_content_min_chars):
-            key = task["url"] or task["input_ref"]
+            key = task.url or task.input_ref
             if key not in taken:
                 taken.add(key)
                 seen.append(key)
-                yield task
+                yield task.to_dict()
         seen_state.write(seen[-SEEN_KEEP:])
 
 

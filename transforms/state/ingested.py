@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from transforms.common.urls import try_normalize
-from transforms.fetch.client import TRANSIENT_ERRORS
+from transforms.fetch.settings import TRANSIENT_ERRORS
 
 INGESTED = "ingested"
 FEEDS = "feeds"

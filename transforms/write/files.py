@@ -1,7 +1,7 @@
 """Hive-partitioned Parquet, written whole or not at all.
 
 Beam's own Parquet sinks cannot partition (WriteToParquet) or silently lose rows when the
-partition folders do not exist (fileio.WriteToFiles): see NOTES-beam.md. So rows are keyed by
+partition folders do not exist (fileio.WriteToFiles): see docs/architecture.md. So rows are keyed by
 partition, grouped, and each group is written with pyarrow to a temporary name, then renamed
 into place (atomic on a local disk; on GCS an object appears only once complete). File names
 derive from the rows' ids, so re-running the same input replaces files instead of adding
