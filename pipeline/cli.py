@@ -1,4 +1,4 @@
-"""Command line: `python -m pipeline run|query|report|schema ...`."""
+"""Command line: `python -m pipeline run|watch|stream|compact|query|report|schema ...`."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import contextlib
 import os
 import sys
 
-from pipeline import logs
+from pipeline import logs, streamcli
 
 DEFAULT_OUTPUT = "out"
 DEFAULT_INPUT = "seeds"
@@ -41,6 +41,22 @@ def add_run_options(parser: argparse.ArgumentParser) -> None:
                         help="text (ISO 8601 UTC timestamps) or json (one object a line)")
 
 
+def add_stream_common(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--output", default=DEFAULT_OUTPUT, metavar="DIR", help="where the tables go (out/)")
+    parser.add_argument("--config", default=None, metavar="FILE", help="YAML config merged over the defaults")
+    parser.add_argument("--state", default=None, metavar="DIR", help="state of batch runs (OUTPUT/_state): "
+                        "feed entries they ingested are not fetched again")
+    parser.add_argument("--run-id", default="", help="name of this job (default: stream-UTC time-random)")
+    parser.add_argument("--verbose", action="store_true", help="debug logging and tracebacks")
+
+
+def output_dir(path: str) -> str:
+    output = path.rstrip("/") or "/"
+    output = output if "://" in output else os.path.abspath(output)
+    prepare_output(output)
+    return output
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m pipeline",
@@ -63,6 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     watch.add_argument("--every", required=True, metavar="DURATION", help="e.g. 10m, 30s, 1h")
     add_run_options(watch)
+    streamcli.add_parsers(commands, add_stream_common)
     query = commands.add_parser("query", help="SQL over articles, quotes, rejects in DuckDB")
     query.add_argument("--output", default=DEFAULT_OUTPUT, metavar="DIR")
     query.add_argument("sql", help='e.g. "select source, count(*) from articles group by 1"')
@@ -192,8 +209,12 @@ def main(argv: list[str] | None = None) -> int:
             return command_run(args, extra)
         if args.command == "watch":
             return command_watch(args, argv, extra)
+        if args.command == "stream":
+            return streamcli.command_stream(args, extra, output_dir, check_beam_args)
         if extra:
             parser.error(f"unrecognized arguments: {' '.join(extra)}")
+        if args.command == "compact":
+            return streamcli.command_compact(args)
         from pipeline import warehouse
 
         if args.command == "query":

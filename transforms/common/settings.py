@@ -188,6 +188,20 @@ class OutputSettings(Section):
         return value
 
 
+DAY_S = 86_400
+
+
+class StreamSettings(Section):
+    """`pipeline stream` only; durations in seconds (the CLI's --window etc. override them)."""
+
+    window_s: Annotated[int, Field(gt=0, le=DAY_S)]  # a window over a day would hold a day's rows in state
+    allowed_lateness_s: Annotated[int, Field(ge=0, le=30 * DAY_S)]
+    late_firing_delay_s: Annotated[int, Field(ge=0, le=DAY_S)]  # 0: one late pane per late row
+    dedup_ttl_s: Annotated[int, Field(gt=0, le=365 * DAY_S)]
+    poll_interval_s: Annotated[float, Field(gt=0, le=DAY_S)]
+    fetch_batch_s: Annotated[float, Field(gt=0, le=3600)]
+
+
 class Settings(Section):
     input: InputSettings
     fetch: FetchSettings
@@ -198,6 +212,7 @@ class Settings(Section):
     dedup: DedupSettings
     quotes: QuotesSettings
     output: OutputSettings
+    stream: StreamSettings
 
     @field_validator("feeds", mode="before")
     @classmethod

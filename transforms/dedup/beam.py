@@ -15,12 +15,14 @@ later joins its story's cluster; see docs/dedup.md.
 from __future__ import annotations
 
 import os
+import typing
 import uuid
 
 import apache_beam as beam
 import numpy as np
 
 from transforms.dedup import index as state
+from transforms.dedup import streaming
 from transforms.dedup.candidates import (
     article_meta,
     band_entries,
@@ -212,3 +214,193 @@ class Deduplicate(beam.PTransform):
 def keep_canonical_only(articles):
     """For --drop-duplicates: only the canonical row of each cluster."""
     return articles | "CanonicalOnly" >> beam.Filter(lambda article: bool(article.get("is_canonical")))
+
+
+# --- streaming dedup (pure logic in transforms/dedup/streaming.py) ---------------------------
+
+STREAM_CLUSTERS = "clusters"  # tag of StreamingDedup's change rows
+_BAND_ENTRY = beam.coders.TupleCoder([beam.coders.StrUtf8Coder(), beam.coders.BytesCoder(),
+                                      beam.coders.FloatCoder()])
+_userstate = beam.transforms.userstate
+_BAND_ENTRIES = _userstate.BagStateSpec("entries", _BAND_ENTRY)
+_BAND_EXPIRY = _userstate.TimerSpec("expiry", _userstate.TimeDomain.WATERMARK)
+_GATHER_ARTICLE = _userstate.ReadModifyWriteStateSpec("article", beam.coders.FastPrimitivesCoder())
+_GATHER_ANSWERS = _userstate.BagStateSpec("answers", beam.coders.FastPrimitivesCoder())
+_GATHER_EXPIRY = _userstate.TimerSpec("expiry", _userstate.TimeDomain.WATERMARK)
+_INDEX = _userstate.ReadModifyWriteStateSpec("index", beam.coders.FastPrimitivesCoder())
+_INDEX_EXPIRY = _userstate.TimerSpec("expiry", _userstate.TimeDomain.WATERMARK)
+# DoFn parameters (module-level: Beam reads them from the signature's defaults)
+BAND_ENTRIES, BAND_EXPIRY = beam.DoFn.StateParam(_BAND_ENTRIES), beam.DoFn.TimerParam(_BAND_EXPIRY)
+ARTICLE, ANSWERS = beam.DoFn.StateParam(_GATHER_ARTICLE), beam.DoFn.StateParam(_GATHER_ANSWERS)
+GATHER_EXPIRY = beam.DoFn.TimerParam(_GATHER_EXPIRY)
+INDEX, INDEX_EXPIRY = beam.DoFn.StateParam(_INDEX), beam.DoFn.TimerParam(_INDEX_EXPIRY)
+
+
+class StreamFingerprint(beam.DoFn):
+    """article -> (article_id, ("article", row + content_hash, meta, bands)) for the gathering,
+    and (band key, (article_id, fingerprint, expires)) per distinct band key (tag "bands")."""
+
+    BANDS = "bands"
+
+    def __init__(self, settings: dict, ttl_s: float, republishers: frozenset[str] = frozenset()):
+        self.settings, self.ttl_s, self.republishers = settings, ttl_s, republishers
+
+    def setup(self):
+        self.hasher = MinHasher(self.settings["num_perm"], self.settings["seed"])
+
+    def process(self, article: dict, timestamp=beam.DoFn.TimestampParam):
+        words = tokens(article.get("text"))
+        fp = fingerprint_tokens(words, self.settings["shingle_size"])
+        keys = sorted(set(band_keys(self.hasher.signature(fp.unique), self.settings["band_rows"])))
+        meta = article_meta(article, int(fp.words.size), self.republishers)
+        row = {**article, "content_hash": hash_tokens(words)}
+        yield article["article_id"], ("article", (row, meta, len(keys)))
+        packed, expires = pack(fp), streaming.expiry_of(float(timestamp), self.ttl_s)
+        for key in keys:
+            band = key.to_bytes(8, "little")  # uint64: past the int64 of Beam's integer coder
+            yield beam.pvalue.TaggedOutput(self.BANDS, (band, (article["article_id"], packed, expires)))
+
+
+class BandState(beam.DoFn):
+    """Keyed by LSH band key: the band's recent fingerprints (expiring on an event-time timer).
+    Each article's answer (verified edges to them) goes to its gathering."""
+
+    def __init__(self, settings: dict):
+        self.settings = settings
+
+    def setup(self):
+        self.verified = beam.metrics.Metrics.counter("newspipe", "dedup.band_edges")
+        self.expired = beam.metrics.Metrics.counter("newspipe", "dedup.band_entries_expired")
+        self.evicted = beam.metrics.Metrics.counter("newspipe", "dedup.band_entries_evicted")
+
+    def process(self, element, entries=BAND_ENTRIES, expiry=BAND_EXPIRY):
+        _, (article_id, packed, expires) = element
+        current = list(entries.read())
+        seen, edges = streaming.band_answer(current, article_id, packed, self.settings)
+        self.verified.inc(len(edges))
+        yield article_id, ("band", edges)
+        if seen:
+            return
+        new_entry = (article_id, packed, expires)
+        kept = streaming.newest_entries([*current, new_entry], self.settings["max_bucket"])
+        if len(kept) <= len(current):  # a hot key (shared boilerplate): the oldest entry leaves
+            self.evicted.inc(len(current) + 1 - len(kept))
+            entries.clear()
+            for entry in kept:
+                entries.add(entry)
+        else:
+            entries.add(new_entry)
+        expiry.set(streaming.next_expiry(entry[2] for entry in kept))
+
+    @_userstate.on_timer(_BAND_EXPIRY)
+    def expire(self, now=beam.DoFn.TimestampParam, entries=BAND_ENTRIES, expiry=BAND_EXPIRY):
+        current = list(entries.read())
+        live = streaming.live_entries(current, float(now))
+        self.expired.inc(len(current) - len(live))
+        entries.clear()
+        for entry in live:
+            entries.add(entry)
+        if live:
+            expiry.set(streaming.next_expiry(entry[2] for entry in live))
+
+
+class GatherBands(beam.DoFn):
+    """Keyed by article_id: the article and its bands' answers; once all are in, one element
+    (RESOLVE_KEY, (row, meta, edges)) for the cluster index. A timer clears what a message
+    delivered twice at once may leave behind."""
+
+    def __init__(self, ttl_s: float):
+        self.ttl_s = ttl_s
+
+    def process(self, element, timestamp=beam.DoFn.TimestampParam, article=ARTICLE, answers=ANSWERS,
+                expiry=GATHER_EXPIRY):
+        expiry.set(streaming.expiry_of(float(timestamp), self.ttl_s))
+        _, (kind, value) = element
+        if kind == "article":
+            article.write(value)
+        else:
+            answers.add(value)
+        held, got = article.read(), list(answers.read())
+        if held is not None and len(got) >= held[2]:
+            article.clear()
+            answers.clear()
+            yield RESOLVE_KEY, (held[0], held[1], streaming.merge_edges(got))
+
+    @_userstate.on_timer(_GATHER_EXPIRY)
+    def expire(self, article=ARTICLE, answers=ANSWERS):
+        article.clear()
+        answers.clear()
+
+
+RESOLVE_KEY = "clusters"
+
+
+class ResolveClusters(beam.DoFn):
+    """One key: the index of recent articles and their clusters. An article -> its row with
+    cluster_id, is_canonical, canonical_id (main), and a change row (STREAM_CLUSTERS) when it
+    joined, merged or re-decided an existing cluster. A redelivered article is dropped here."""
+
+    def __init__(self, ttl_s: float):
+        self.ttl_s = ttl_s
+
+    def setup(self):
+        self.counters = {name: beam.metrics.Metrics.counter("newspipe", f"dedup.{name}")
+                         for name in ("new_clusters", "joined", "canonical_revised", "redelivered")}
+
+    def process(self, element, timestamp=beam.DoFn.TimestampParam, index_state=INDEX, expiry=INDEX_EXPIRY):
+        _, (row, meta, edges) = element
+        index = index_state.read() or {}
+        if row["article_id"] in index:
+            self.counters["redelivered"].inc()
+            return
+        (cluster_id, canonical), change = streaming.resolve_article(
+            index, meta, edges, streaming.expiry_of(float(timestamp), self.ttl_s))
+        index_state.write(index)
+        expiry.set(streaming.next_expiry(streaming.cluster_expiries(index)))
+        self.counters["joined" if change else "new_clusters"].inc()
+        yield add_cluster_fields(row, {row["article_id"]: (cluster_id, canonical)})
+        if change:
+            if change["canonical_id"] != change["previous_canonical_id"]:
+                self.counters["canonical_revised"].inc()
+            yield beam.pvalue.TaggedOutput(STREAM_CLUSTERS, change)
+
+    @_userstate.on_timer(_INDEX_EXPIRY)
+    def expire(self, now=beam.DoFn.TimestampParam, index_state=INDEX, expiry=INDEX_EXPIRY):
+        index = streaming.prune_index(index_state.read() or {}, float(now))
+        index_state.write(index)
+        if index:
+            expiry.set(streaming.next_expiry(streaming.cluster_expiries(index)))
+
+
+BandKeyed = beam.typehints.Tuple[bytes, typing.Any]
+ArticleKeyed = beam.typehints.Tuple[str, typing.Any]
+
+
+class StreamingDedup(beam.PTransform):
+    """articles (global window, event-time stamped) -> {"articles": rows with cluster_id,
+    is_canonical, canonical_id, content_hash; "clusters": change rows}. State per band key,
+    per article and one cluster index, all expiring `ttl_s` after an article's event time."""
+
+    def __init__(self, settings: dict, ttl_s: float, republishers: frozenset[str] = frozenset()):
+        super().__init__()
+        self.settings, self.ttl_s, self.republishers = settings, ttl_s, republishers
+
+    def expand(self, articles):
+        fingerprinted = articles | "StreamFingerprint" >> beam.ParDo(
+            StreamFingerprint(self.settings, self.ttl_s, self.republishers)
+        ).with_outputs(StreamFingerprint.BANDS, main="articles")
+        # typed keys: the state and timers of a key are found by its encoding (a deterministic coder)
+        answers = (
+            fingerprinted[StreamFingerprint.BANDS]
+            | "TypeBandKeys" >> beam.Map(lambda kv: kv).with_output_types(BandKeyed)
+            | "BandState" >> beam.ParDo(BandState(self.settings))
+        )
+        resolved = (
+            (fingerprinted.articles, answers)
+            | "ArticlesAndAnswers" >> beam.Flatten()
+            | "TypeArticleKeys" >> beam.Map(lambda kv: kv).with_output_types(ArticleKeyed)
+            | "GatherBands" >> beam.ParDo(GatherBands(self.ttl_s))
+            | "ResolveClusters" >> beam.ParDo(ResolveClusters(self.ttl_s)).with_outputs(
+                STREAM_CLUSTERS, main="articles")
+        )
+        return {"articles": resolved.articles, "clusters": resolved[STREAM_CLUSTERS]}

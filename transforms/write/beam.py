@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from datetime import datetime, timezone
 
 import apache_beam as beam
 import pyarrow as pa
+from apache_beam.utils.windowed_value import PaneInfoTiming
 
+from transforms.write import windows
 from transforms.write.files import file_name, file_schema, partition_path, sort_key, write_parquet
 
 LOG = logging.getLogger("newspipe.writer")
@@ -52,4 +55,75 @@ class WriteTable(beam.PTransform):
             | "WriteFiles" >> beam.ParDo(WritePartition(
                 self.table, self.output_dir, partition_by, self.settings["max_rows_per_file"],
                 self.settings["compression"]))
+        )
+
+
+# --- streaming: windowed writes, one commit per window pane (transforms/write/windows.py) ------
+
+
+class WriteWindow(beam.DoFn):
+    """(_, [(table, row)...]) of one window pane -> its files published as one commit; emits the
+    commit record. `fault(step, n)`, if given, is called between the commit's steps (tests)."""
+
+    def __init__(self, output_dir: str, partition_by: dict, settings: dict, run_id: str, fault=None):
+        self.output_dir = output_dir.rstrip("/")
+        self.partition_by = {table: tuple(keys) for table, keys in partition_by.items()}
+        self.settings, self.run_id, self.fault = settings, run_id, fault
+
+    def setup(self):
+        self.counters = {name: beam.metrics.Metrics.counter("newspipe", f"write.{name}")
+                         for name in ("commits", "commits_already_done", "files", "late_panes")}
+
+    def process(self, element, window=beam.DoFn.WindowParam, pane=beam.DoFn.PaneInfoParam):
+        started = datetime.now(timezone.utc)
+        by_table: dict[str, list[dict]] = {}
+        for table, row in element[1]:
+            by_table.setdefault(table, []).append(row)
+        wid = windows.window_id(float(window.start), float(window.end), pane.index)
+        files = [pending for table, rows in sorted(by_table.items()) for pending in windows.table_files(
+            table, rows, self.partition_by[table], self.settings["max_rows_per_file"],
+            self.settings["compression"], wid)]
+        timing = PaneInfoTiming.to_string(pane.timing)
+        run = windows.window_run_record(self.run_id, wid, window, pane, timing, by_table, started, len(files))
+        record, did = windows.commit_files(self.output_dir, f"{self.run_id}.{wid}", files,
+                                           {"kind": "window", "run": run}, self.fault)
+        self.counters["commits" if did else "commits_already_done"].inc()
+        if did:
+            self.counters["files"].inc(len(files))
+        if pane.timing == PaneInfoTiming.LATE:
+            self.counters["late_panes"].inc()
+        LOG.info("window %s: %d files committed", wid, len(files))
+        yield record
+
+
+class WriteWindows(beam.PTransform):
+    """{table: rows} (global window, event-time stamped) -> one commit per event-time window pane:
+    fixed windows of window_s, the on-time pane when the watermark passes the window's end, then
+    late panes for rows up to lateness_s late (at most one per late_delay_s of processing time;
+    0: one per late row). Rows later than that are dropped by the runner (README: late data)."""
+
+    def __init__(self, output_dir: str, partition_by: dict, settings: dict, run_id: str,
+                 stream: dict, fault=None):
+        super().__init__()
+        self.args = (output_dir, partition_by, settings, run_id, fault)
+        self.stream = stream
+
+    def expand(self, tables: dict):
+        window = beam.transforms.window
+        trigger = beam.transforms.trigger
+        delay = self.stream["late_firing_delay_s"]
+        late = trigger.AfterProcessingTime(delay) if delay > 0 else trigger.AfterCount(1)
+        tagged = [rows | f"Tag{table.title()}" >> beam.Map(lambda row, t=table: (t, row))
+                  for table, rows in sorted(tables.items())]
+        return (
+            tagged
+            | "AllTables" >> beam.Flatten()
+            | "EventTimeWindows" >> beam.WindowInto(
+                window.FixedWindows(self.stream["window_s"]),
+                trigger=trigger.AfterWatermark(late=late),
+                accumulation_mode=trigger.AccumulationMode.DISCARDING,
+                allowed_lateness=self.stream["allowed_lateness_s"])
+            | "OneKeyPerWindow" >> beam.Map(lambda tagged_row: (None, tagged_row))
+            | "GroupByWindow" >> beam.GroupByKey()
+            | "CommitWindow" >> beam.ParDo(WriteWindow(*self.args))
         )
