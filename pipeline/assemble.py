@@ -14,6 +14,7 @@ from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline import runinfo
+from pipeline.transaction import Transaction
 from transforms.articles.beam import NAMESPACE, QUOTES, ProcessRecords
 from transforms.common.rejects import REJECTS
 from transforms.common.schemas import REJECTS_PARTITION_BY
@@ -21,8 +22,8 @@ from transforms.dedup.beam import Deduplicate, keep_canonical_only
 from transforms.feeds.feeds import FeedSpec, FetchInputs, SkipIngested, feed_specs, split_feed_files
 from transforms.read.beam import ReadFiles
 from transforms.read.files import expand_inputs
-from transforms.state import ingested as state
-from transforms.state.beam import RecordIngested
+from transforms.state.beam import OnePerKey, RecordIngested, SkipReported
+from transforms.state.ingested import reject_key
 from transforms.write.beam import WriteTable
 
 LOG = logging.getLogger("newspipe")
@@ -62,7 +63,7 @@ def count_clusters(article: dict) -> dict:
 
 
 def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: list[str],
-          feeds: list[FeedSpec] = ()) -> None:
+          feeds: list[FeedSpec], txn: Transaction) -> None:
     config = request.config
     run_id, now = request.run_id, request.started_at
     partition_by = config["output"]["partition_by"]
@@ -79,10 +80,12 @@ def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: 
     records = (local, fetched["records"]) | "AllRecords" >> beam.Flatten()
     processed = records | "Process" >> beam.ParDo(
         ProcessRecords(config, run_id, now)).with_outputs(REJECTS, QUOTES, main="articles")
-    dedup = processed.articles | "Deduplicate" >> Deduplicate(
-        config["dedup"], request.state_dir, request.full_refresh)
+    # the same record read twice (a line in two files, a copied file, a symlink) is one article
+    unique = processed.articles | "OneArticlePerId" >> OnePerKey(
+        lambda a: a["article_id"], "duplicate_records")
+    dedup = unique | "Deduplicate" >> Deduplicate(config["dedup"], txn.dedup_old, txn.dedup_new)
     articles = dedup["articles"] | "CountClusters" >> beam.Map(count_clusters)
-    quotes = processed[QUOTES]
+    quotes = processed[QUOTES] | "OneQuotePerId" >> OnePerKey(lambda q: q["quote_id"], "duplicate_quotes")
     ingested = articles  # every row counts as ingested, also those --drop-duplicates leaves out
     if request.drop_duplicates:
         articles = keep_canonical_only(articles)
@@ -94,16 +97,17 @@ def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: 
     rejects = (
         (read[REJECTS], fetched["rejects"], processed[REJECTS])
         | "AllRejects" >> beam.Flatten()
+        | "UniqueRejects" >> OnePerKey(reject_key, "duplicate_rejects")
+        | "SkipReported" >> beam.ParDo(SkipReported(state_dir, full_refresh))
         | "StampRejects" >> beam.Map(stamp_reject, run_id, now)
     )
-    output = request.output
-    _ = articles | "WriteArticles" >> WriteTable("articles", output, partition_by, config["output"])
-    _ = quotes | "WriteQuotes" >> WriteTable("quotes", output, partition_by, config["output"])
-    _ = rejects | "WriteRejects" >> WriteTable("rejects", output, REJECTS_PARTITION_BY, config["output"])
-    _ = cluster_rows | "WriteClusters" >> WriteTable("clusters", output, REJECTS_PARTITION_BY,
-                                                    config["output"])
-    pending = str(state.pending_path(state_dir, run_id))
-    _ = (ingested, rejects, fetched["cursors"]) | "RecordIngested" >> RecordIngested(pending)
+    staging, prefix, settings = txn.staging, txn.prefix, config["output"]
+    _ = articles | "WriteArticles" >> WriteTable("articles", staging, partition_by, settings, prefix)
+    _ = quotes | "WriteQuotes" >> WriteTable("quotes", staging, partition_by, settings, prefix)
+    _ = rejects | "WriteRejects" >> WriteTable("rejects", staging, REJECTS_PARTITION_BY, settings, prefix)
+    _ = cluster_rows | "WriteClusters" >> WriteTable("clusters", staging, REJECTS_PARTITION_BY, settings,
+                                                    prefix)
+    _ = (ingested, rejects, fetched["cursors"]) | "RecordIngested" >> RecordIngested(txn.pending)
 
 
 def run(request: RunRequest) -> dict:
@@ -112,18 +116,18 @@ def run(request: RunRequest) -> dict:
     # feed files given as --input are read as feeds (their entries' pages are fetched)
     files, feed_files = split_feed_files(files, request.config["input"])
     feeds = feed_specs(request.config["feeds"], [*request.feeds, *feed_files])
-    state.State.load(request.state_dir, request.full_refresh)  # a corrupt state stops the run here
     LOG.info("run %s: %d files, %d URLs, %d feeds -> %s", request.run_id, len(files), len(urls), len(feeds),
              request.output)
     started = time.monotonic()
     options = PipelineOptions(request.beam_args)
-    with beam.Pipeline(options=options) as pipeline:
-        build(pipeline, request, files, urls, feeds)
-    result = pipeline.result if hasattr(pipeline, "result") else None
-    counters = read_counters(result)
-    counters.update(state.commit_pending(request.state_dir, request.run_id, request.full_refresh))
-    record = runinfo.run_record(request, counters, files, urls, time.monotonic() - started)
-    runinfo.write_run_record(request.output, record)
+    output_settings = request.config["output"]
+    with Transaction(request.output, request.state_dir, request.run_id, request.full_refresh,
+                     request.config["dedup"]["state_shards"]) as txn:
+        with beam.Pipeline(options=options) as pipeline:
+            build(pipeline, request, files, urls, feeds, txn)
+        result = pipeline.result if hasattr(pipeline, "result") else None
+        record = runinfo.run_record(request, read_counters(result), files, urls, time.monotonic() - started)
+        txn.commit(record, tuple(output_settings["partition_by"]), output_settings["compression"])
     return record
 
 

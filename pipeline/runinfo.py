@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import json
 from datetime import datetime, timezone
-
-from apache_beam.io.filesystems import FileSystems
+from importlib import metadata
 
 REJECTS_PREFIX = "rejects."
 
@@ -32,19 +30,22 @@ def run_record(request, counters: dict[str, int], files: list[str], urls: list[s
         "output": request.output,
         "state": request.state_dir,
         "full_refresh": request.full_refresh,
-        "inputs": {"files": len(files), "urls": len(urls)},
+        "inputs": {"files": len(files), "urls": len(urls), "given": list(request.inputs),
+                   "feeds": list(request.feeds)},
+        "config": request.config,
+        "code_version": code_version(),
+        "status": "running",
         "counts": counts,
         "rejects_by_type": rejects_by_type,
     }
 
 
-def write_run_record(output: str, record: dict) -> str:
-    path = f"{output.rstrip('/')}/_runs/{record['run_id']}.json"
-    temporary = f"{path}.tmp"
-    with FileSystems.create(temporary) as handle:
-        handle.write(json.dumps(record, indent=2, sort_keys=True).encode("utf-8"))
-    FileSystems.rename([temporary], [path])
-    return path
+def code_version() -> str:
+    """The installed package's version (the git commit is not known to an installed copy)."""
+    try:
+        return metadata.version("newspipe")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def summary(record: dict) -> str:

@@ -98,12 +98,12 @@ def article(article_id, paragraphs, source="Outlet", agency=None, minutes=0, url
             "url": url, "input_ref": f"/in/{article_id}.txt"}
 
 
-def run_dedup(articles, state_dir=None, full_refresh=False):
+def run_dedup(articles, generation=None, new_generation=None):
     """Run Deduplicate on the FnApiRunner; returns {article_id: (cluster_id, is_canonical, canonical_id)}."""
     with tempfile.TemporaryDirectory() as folder:
         with beam.Pipeline(runner="FnApiRunner") as pipeline:
             rows = (pipeline | beam.Create(articles)
-                    | Deduplicate(SETTINGS, state_dir=state_dir, full_refresh=full_refresh))["articles"]
+                    | Deduplicate(SETTINGS, generation, new_generation))["articles"]
             _ = (rows
                  | beam.Map(lambda r: json.dumps([r["article_id"], r["cluster_id"], r["is_canonical"],
                                                   r["canonical_id"]]))
@@ -142,26 +142,34 @@ def test_deduplicate_clusters_copies_and_keeps_stories_apart():
 
 def test_state_lets_a_later_original_join_and_rerun_adds_nothing(tmp_path):
     one = story(7)
-    state_dir = str(tmp_path / "state")
+    gen1, gen2, gen3 = (str(tmp_path / f"gen-{n}") for n in (1, 2, 3))
     first = run_dedup([article("copy-a", one[:4], source="MSN", agency="AP", minutes=20),
-                       article("copy-b", one[:5], source="Yahoo", agency="AP", minutes=25)], state_dir)
+                       article("copy-b", one[:5], source="Yahoo", agency="AP", minutes=25)], None, gen1)
     assert first["copy-a"][0] == first["copy-b"][0]
     assert first["copy-a"][2] == "copy-b"  # the more complete of two copies
-    # A crashed run leaves an orphan staging folder: the live generation is untouched.
-    live = dedup_state.live_generation(state_dir)
-    os.makedirs(dedup_state.staging_generation(state_dir, "crashed"))
-    assert dedup_state.live_generation(state_dir) == live
+    assert dedup_state.is_complete(gen1)
+    dedup_state.check(gen1, SETTINGS["state_shards"])
+    assert not list(tmp_path.rglob("*.pkl"))  # Parquet, never pickle
 
     second = run_dedup([article("ap-orig", one, source="AP", agency="AP", minutes=40,
-                                url="https://apnews.com/article/x")], state_dir)
+                                url="https://apnews.com/article/x")], gen1, gen2)
     assert second["ap-orig"] == (first["copy-a"][0], True, "ap-orig")
-    assert not os.path.exists(dedup_state.staging_generation(state_dir, "crashed"))
 
-    again = run_dedup([article("ap-orig", one, source="AP", agency="AP", minutes=40)], state_dir)
+    again = run_dedup([article("ap-orig", one, source="AP", agency="AP", minutes=40)], gen2, gen3)
     assert again == second
-    fresh = run_dedup([article("ap-orig", one, source="AP", agency="AP", minutes=40)], state_dir,
-                      full_refresh=True)
+    fresh = run_dedup([article("ap-orig", one, source="AP", agency="AP", minutes=40)])
     assert fresh["ap-orig"][1] is True
+
+
+def test_corrupt_or_incomplete_generation_is_refused(tmp_path):
+    gen = str(tmp_path / "gen")
+    run_dedup([article("a", story(3))], None, gen)
+    (tmp_path / "gen" / "fp-001.parquet").write_bytes(b"garbage")
+    with pytest.raises(dedup_state.DedupStateError, match="corrupt"):
+        dedup_state.check(gen, SETTINGS["state_shards"])
+    (tmp_path / "gen" / dedup_state.COMPLETE).unlink()
+    with pytest.raises(dedup_state.DedupStateError):
+        dedup_state.check(gen, SETTINGS["state_shards"])
 
 
 def test_keep_canonical_only():
