@@ -79,34 +79,67 @@ def record_path(state_dir: str, generation: int) -> str:
     return fs.join(log_dir(state_dir), f"g{generation:08d}.json")
 
 
-def latest(state_dir: str) -> Commit | None:
+def latest(state_dir: str, output: str | None = None) -> Commit | None:
     """The last committed generation, None when the state is empty. Raises StateError on a
     commit record that cannot be read: never a silent reset."""
     generations = [int(m.group(1)) for m in (_RECORD.match(p.rsplit("/", 1)[-1])
                                              for p in fs.list_files(log_dir(state_dir))) if m]
-    return read_commit(state_dir, max(generations)) if generations else None
+    return read_commit(state_dir, max(generations), output) if generations else None
 
 
-def read_commit(state_dir: str, generation: int) -> Commit:
+def read_commit(state_dir: str, generation: int, output: str | None = None) -> Commit:
     path = record_path(state_dir, generation)
     try:
         data = fs.read_json(path)
         if not isinstance(data, dict) or data.get("schema_version") != SCHEMA_VERSION:
             raise ValueError(f"schema_version {data.get('schema_version') if isinstance(data, dict) else '?'}"
                              f" is not {SCHEMA_VERSION}")
-        return Commit(**data)
-    except (OSError, ValueError, TypeError) as error:
+        return _resolved(Commit(**data), state_dir, output or data["output"])
+    except (OSError, ValueError, TypeError, KeyError) as error:
         raise StateError(f"corrupt commit record {path}: {error}; move the state aside or use "
                          "--full-refresh with a new --state") from error
 
 
+def _map_paths(commit: Commit, state_dir: str, output: str, convert) -> Commit:
+    def table(path: str) -> str:
+        return convert(path, output)
+
+    state = dict(commit.state)
+    state["ingested"] = [convert(p, state_dir) for p in state.get("ingested", [])]
+    for key in ("cursors", "dedup"):
+        state[key] = convert(state[key], state_dir) if state.get(key) else None
+    return Commit(**{**asdict(commit), "output": output, "state": state,
+                     "publish": [[table(a), table(b)] for a, b in commit.publish],
+                     "delete": [table(p) for p in commit.delete],
+                     "run_record": [table(p) for p in commit.run_record]})
+
+
+def _relative(path: str, root: str) -> str:
+    root = root.rstrip("/") + "/"
+    if not path.startswith(root):
+        raise StateError(f"{path} is outside {root}")
+    return path[len(root):]
+
+
+def _absolute(path: str, root: str) -> str:
+    if path.startswith("/") or "://" in path:
+        raise ValueError(f"absolute path {path} in a commit record")
+    return fs.join(root, path)
+
+
+def _resolved(commit: Commit, state_dir: str, output: str) -> Commit:
+    return _map_paths(commit, state_dir, output, _absolute)
+
+
 def write_commit(state_dir: str, commit: Commit) -> str:
-    """The commit point: once this file exists the run is committed."""
+    """The commit point: once this file exists the run is committed. Paths are stored relative
+    to the output and state folders, so either can be moved or copied whole."""
     commit.committed_at = datetime.now(timezone.utc).isoformat()
     path = record_path(state_dir, commit.generation)
     if fs.exists(path):  # only a second writer could get here: the lock failed
         raise StateError(f"commit record {path} exists already; another run committed meanwhile")
-    fs.write_json_atomic(path, asdict(commit))
+    stored = _map_paths(commit, state_dir, commit.output, _relative)
+    fs.write_json_atomic(path, asdict(stored))
     return path
 
 
@@ -137,7 +170,7 @@ def recover(state_dir: str, output: str) -> Commit | None:
     """At start, under the lock: finish the last commit if its publish was cut short, discard
     the staging of attempts that never committed (recording them as failed), and drop state
     files that no commit names. Returns the last commit."""
-    head = latest(state_dir)
+    head = latest(state_dir, output)
     if head and not fs.exists(published_marker(state_dir, head.generation)):
         publish(state_dir, head)
     discard_uncommitted(output)
