@@ -16,6 +16,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from pipeline import runinfo
 from pipeline.transaction import Transaction
 from transforms.articles.beam import NAMESPACE, QUOTES, ProcessRecords
+from transforms.common import fs
 from transforms.common.rejects import REJECTS
 from transforms.common.schemas import REJECTS_PARTITION_BY
 from transforms.dedup.beam import Deduplicate, keep_canonical_only
@@ -120,6 +121,7 @@ def run(request: RunRequest) -> dict:
              request.output)
     started = time.monotonic()
     options = PipelineOptions(request.beam_args)
+    fs.configure(options)  # the commit's own reads and writes (s3 endpoint, credentials)
     output_settings = request.config["output"]
     with Transaction(request.output, request.state_dir, request.run_id, request.full_refresh,
                      request.config["dedup"]["state_shards"]) as txn:

@@ -41,7 +41,7 @@ class Transaction:
             self._begin()
         except BaseException:
             if hasattr(self, "staging"):
-                fs.delete([self.staging])
+                fs.delete_tree(self.staging)
             self.lock.release()
             raise
         return self
@@ -51,7 +51,7 @@ class Transaction:
         self.generation = (head.generation if head else 0) + 1
         self.prefix = f"g{self.generation:08d}-"
         self.attempt = f"g{self.generation:08d}-{uuid.uuid4().hex[:8]}"
-        self.staging = fs.join(self.output, log.STAGING, self.attempt)
+        self.staging = log.staging(self.output, self.attempt)
         self.pending = fs.join(self.staging, "_pending.json")
         fs.write_atomic(fs.join(self.staging, "_attempt.json"),
                         log.attempt_info(self.run_id, self.generation, self.attempt))
@@ -145,7 +145,8 @@ class Transaction:
         interrupted = isinstance(error, KeyboardInterrupt)
         message = "interrupted" if interrupted else f"{type(error).__name__}: {error}"
         try:
-            fs.delete([self.staging, self.dedup_new])
+            fs.delete_tree(self.staging)
+            fs.delete_tree(self.dedup_new)
             log.write_failed_record(self.output, {
                 "run_id": self.run_id, "status": "failed", "generation": self.generation,
                 "attempt": self.attempt, "error": message[:2000], "schema_version": log.SCHEMA_VERSION})

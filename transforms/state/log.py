@@ -66,9 +66,10 @@ class Commit:
     committed_at: str = ""
     schema_version: int = SCHEMA_VERSION
 
-    @property
-    def staging(self) -> str:
-        return fs.join(self.output, STAGING, self.attempt)
+
+
+def staging(output: str, attempt: str) -> str:
+    return fs.join(output, STAGING, attempt)
 
 
 def log_dir(state_dir: str) -> str:
@@ -162,8 +163,8 @@ def publish(state_dir: str, commit: Commit) -> None:
     if commit.run_record and fs.exists(commit.run_record[0]):
         fs.rename(*commit.run_record)
     fault("published")
-    fs.write_atomic(published_marker(state_dir, commit.generation), b"")
-    fs.delete([commit.staging])
+    fs.write_json_atomic(published_marker(state_dir, commit.generation), {"generation": commit.generation})
+    fs.delete_tree(staging(commit.output, commit.attempt))
 
 
 def recover(state_dir: str, output: str) -> Commit | None:
@@ -192,7 +193,7 @@ def discard_uncommitted(output: str) -> None:
         if isinstance(info, dict) and info.get("run_id"):
             write_failed_record(output, {**info, "status": "failed",
                                          "error": "killed before its commit; discarded by a later run"})
-        fs.delete([folder])
+        fs.delete_tree(folder)
 
 
 STATE_FOLDERS = ("ingested", "feeds", "dedup")
