@@ -22,7 +22,13 @@ TEST_REQUIRES = [
     "pytest==9.2.0",
     "pytest-httpserver==1.2.0",
     "ruff==0.17.6",
+    "moto[server]==5.2.5",  # an S3-protocol server on 127.0.0.1 for the object-store tests
+    "boto3==1.44.8",
 ]
+
+# Object stores: `pip install '.[aws]'` for s3://, `'.[gcp]'` for gs:// paths.
+AWS_REQUIRES = ["apache-beam[aws]==2.77.0"]
+GCP_REQUIRES = ["apache-beam[gcp]==2.77.0"]
 
 setup(
     name="newspipe",
@@ -31,5 +37,5 @@ setup(
     python_requires=">=3.10",
     packages=find_packages(include=["pipeline", "pipeline.*", "transforms", "transforms.*"]),
     install_requires=INSTALL_REQUIRES,
-    extras_require={"test": TEST_REQUIRES},
+    extras_require={"test": [*TEST_REQUIRES, *AWS_REQUIRES], "aws": AWS_REQUIRES, "gcp": GCP_REQUIRES},
 )

@@ -180,3 +180,58 @@ def read_rows(output: Path, table: str) -> list[dict]:
     if not folder.exists():
         return []
     return ds.dataset(folder, format="parquet", partitioning="hive").to_table().to_pylist()
+
+
+# --- an S3-protocol server on 127.0.0.1 (moto's server mode) -------------------------------
+
+
+class MotoServer:
+    """`moto_server -H 127.0.0.1 -p PORT` in a subprocess, with one bucket; `beam_args` are the
+    options that point Beam's S3 filesystem at it."""
+
+    def __init__(self, bucket: str = "news"):
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.bucket = bucket
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.beam_args = [f"--s3_endpoint_url={self.endpoint}", "--s3_access_key_id=test",
+                          "--s3_secret_access_key=test", "--s3_region_name=us-east-1"]
+
+    def client(self):
+        import boto3
+
+        return boto3.client("s3", endpoint_url=self.endpoint, aws_access_key_id="test",
+                            aws_secret_access_key="test", region_name="us-east-1")
+
+    def __enter__(self) -> MotoServer:
+        binary = Path(sys.executable).parent / "moto_server"
+        self.process = subprocess.Popen([str(binary), "-H", "127.0.0.1", "-p", str(self.port)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(300):  # up to 30 s on a busy machine
+            try:
+                self.client().create_bucket(Bucket=self.bucket)
+                return self
+            except Exception:
+                time.sleep(0.1)
+        self.process.kill()
+        raise RuntimeError("moto_server did not start")
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+    def keys(self, prefix: str) -> list[str]:
+        pages = self.client().get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
+        return sorted(obj["Key"] for page in pages for obj in page.get("Contents", []))
+
+    def download(self, prefix: str, folder: Path) -> Path:
+        """Copies every object under prefix into folder (to read the tables with pyarrow)."""
+        client = self.client()
+        for key in self.keys(prefix):
+            target = folder / key[len(prefix):].lstrip("/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            client.download_file(self.bucket, key, str(target))
+        return folder
