@@ -63,5 +63,7 @@ def summary(record: dict) -> str:
     ]
     if counts["skipped_already_ingested"]:
         lines.append(f"  skipped:  {counts['skipped_already_ingested']} already ingested")
+    if counts.get("skipped_already_rejected"):
+        lines.append(f"            {counts['skipped_already_rejected']} rejects reported by an earlier run")
     lines.append(f"  output:   {record['output']}")
     return "\n".join(lines)

@@ -112,6 +112,9 @@ def command_report(output: str) -> int:
         for path in runs:
             with open(path, encoding="utf-8") as handle:
                 record = json.load(handle)
+            if record.get("status") == "failed":  # a failed run committed nothing
+                print(f"  {record['run_id']}: failed ({record.get('error', '')[:100]})")
+                continue
             counts = record["counts"]
             print(f"  {record['run_id']}: {counts['articles']} articles, {counts['rejects']} rejects, "
                   f"{counts['quotes']} quotes, {record['duration_s']} s")

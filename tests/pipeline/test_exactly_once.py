@@ -67,7 +67,11 @@ def test_killed_at_every_step_in_turn_then_rerun_keeps_every_invariant(corpus):
     clean_run(inputs, output)
     found = invariants(output, expected)
     assert not violations(found), found
-    assert read_rows(output, "clusters"), "the new files should have moved a canonical"
+    assert read_rows(output, "clusters"), "the new files should have joined earlier stories"
+    records = [json.loads(p.read_text()) for p in (output / "_runs").glob("*.json")]
+    rewritten = [f for r in records if r["status"] == "committed" for f in r["files"]["removed"]]
+    assert any("/articles/" in f for f in rewritten), "a canonical should have moved"
+    assert sum(r["status"] == "failed" for r in records) >= 2  # killed before their commit
     before = counts(output)
     clean_run(inputs, output)  # the same input again: no row of any table
     assert counts(output) == before
