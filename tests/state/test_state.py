@@ -123,6 +123,16 @@ def test_uncommitted_staging_is_discarded_and_recorded_failed(tmp_path):
     assert json.loads((tmp_path / "out" / "_runs" / "nightly.json").read_text())["status"] == "failed"
 
 
+def test_staging_left_by_a_published_commit_is_not_recorded_failed(tmp_path):
+    st, out = str(tmp_path / "st"), str(tmp_path / "out")
+    commit = commit_run(st, out, [article("a1")])
+    staging = tmp_path / "out" / "_staging" / commit.attempt
+    staging.mkdir(parents=True)  # the crash came after the marker, before the cleanup
+    (staging / "_attempt.json").write_bytes(log.attempt_info("r1", 1, commit.attempt))
+    log.recover(st, out)
+    assert not staging.exists() and not (tmp_path / "out" / "_runs").exists()
+
+
 def test_lock_refuses_a_second_run_and_takes_over_a_dead_one(tmp_path):
     folder = str(tmp_path / "out")
     first = log.acquire([folder], "one")

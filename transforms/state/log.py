@@ -174,13 +174,15 @@ def recover(state_dir: str, output: str) -> Commit | None:
     head = latest(state_dir, output)
     if head and not fs.exists(published_marker(state_dir, head.generation)):
         publish(state_dir, head)
-    discard_uncommitted(output)
+    discard_uncommitted(output, head.attempt if head else None)
     if head:
         collect_garbage(state_dir, head)
     return head
 
 
-def discard_uncommitted(output: str) -> None:
+def discard_uncommitted(output: str, committed: str | None = None) -> None:
+    """Delete every staging folder; those of attempts other than `committed` (whose publish was
+    finished, only its cleanup cut short) get a run record with status failed."""
     staging = fs.join(output, STAGING)
     attempts = sorted({p[len(staging) + 1:].split("/", 1)[0] for p in fs.list_files(staging)})
     for attempt in attempts:
@@ -190,7 +192,7 @@ def discard_uncommitted(output: str) -> None:
             info = fs.read_json(meta) if fs.exists(meta) else None
         except (OSError, ValueError):
             info = None
-        if isinstance(info, dict) and info.get("run_id"):
+        if attempt != committed and isinstance(info, dict) and info.get("run_id"):
             write_failed_record(output, {**info, "status": "failed",
                                          "error": "killed before its commit; discarded by a later run"})
         fs.delete_tree(folder)
