@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import random
+import shutil
 import socket
 from pathlib import Path
 
@@ -140,10 +141,23 @@ def test_second_run_while_one_runs_is_refused(corpus):
     lock.unlink()
 
 
+@pytest.fixture(scope="module")
+def committed_once(tmp_path_factory):
+    """Inputs and an output after one clean run, shared: tests work on a copy of the output
+    (commit records hold relative paths, so a copied output is a whole one)."""
+    folder = tmp_path_factory.mktemp("committed")
+    inputs = folder / "in"
+    inputs.mkdir()
+    make_batch(inputs, 0, 20, random.Random(3), [])
+    clean_run(inputs, folder / "out")
+    return inputs, folder / "out"
+
+
 @pytest.mark.parametrize("damage", ["empty_record", "dangling_part", "dedup_shard"])
-def test_corrupt_state_stops_the_run_with_exit_2(corpus, damage):
-    inputs, output, _, _ = corpus
-    clean_run(inputs, output)
+def test_corrupt_state_stops_the_run_with_exit_2(committed_once, tmp_path, damage):
+    inputs, base = committed_once
+    output = tmp_path / "out"
+    shutil.copytree(base, output)
     state = output / "_state"
     if damage == "empty_record":
         (state / "_log" / "g00000001.json").write_text("")
@@ -156,6 +170,15 @@ def test_corrupt_state_stops_the_run_with_exit_2(corpus, damage):
     assert result.returncode == 2, result.stderr
     last = result.stderr.strip().splitlines()[-1]
     assert last.startswith("pipeline: error:") and "corrupt" in last and "Traceback" not in result.stderr
+    assert counts(output) == before
+
+
+def test_a_copied_output_carries_on(committed_once, tmp_path):
+    inputs, base = committed_once
+    output = tmp_path / "moved"
+    shutil.copytree(base, output)
+    before = counts(output)
+    clean_run(inputs, output)  # the copy's state says everything was ingested
     assert counts(output) == before
 
 
