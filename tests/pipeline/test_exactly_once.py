@@ -11,6 +11,8 @@ import os
 import random
 import shutil
 import socket
+import subprocess
+import time
 from pathlib import Path
 
 import duckdb
@@ -18,7 +20,7 @@ import pytest
 
 from bench.faults import invariants, make_batch, merge, pipeline_command, run, violations
 from bench.faults import main as faults_main
-from tests.helpers import read_rows, run_cli
+from tests.helpers import ROOT, read_rows, run_cli
 
 TABLES = ("articles", "quotes", "rejects", "clusters")
 
@@ -139,6 +141,24 @@ def test_second_run_while_one_runs_is_refused(corpus):
     assert last.startswith("pipeline: error:") and "in use by run busy" in last
     assert "Traceback" not in result.stderr
     lock.unlink()
+
+
+def test_two_runs_at_once_one_is_refused(corpus):
+    """Was: both exit 0 and the dedup index loses entries."""
+    inputs, output, expected, _ = corpus
+    release = output.parent / "release"
+    env = {**os.environ, "PYTHONPATH": str(ROOT), "NEWSPIPE_FAULT": f"staged:1:wait={release}"}
+    first = subprocess.Popen(pipeline_command(inputs, output), cwd=ROOT, env=env,
+                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    # the first run holds its lock, then waits at the end of its pipeline until released
+    while not list(output.glob("_staging/*/_pending.json")) and first.poll() is None:
+        time.sleep(0.1)
+    second = run_cli("run", "--input", str(inputs), "--output", str(output))
+    release.write_text("")
+    _, stderr = first.communicate(timeout=300)
+    assert first.returncode == 0, stderr
+    assert second.returncode == 2 and "in use by run" in second.stderr.strip().splitlines()[-1]
+    assert not violations(invariants(output, expected))
 
 
 @pytest.fixture(scope="module")
