@@ -12,6 +12,7 @@ import uuid
 
 from apache_beam.io.filesystem import BeamIOError, CompressionTypes
 from apache_beam.io.filesystems import FileSystems
+from apache_beam.options.pipeline_options import PipelineOptions
 
 __all__ = ["FileSystems", "configure", "delete", "delete_tree", "exists", "is_remote", "join", "list_files",
            "read_bytes", "read_json", "rename", "write_atomic", "write_json_atomic"]
@@ -98,9 +99,11 @@ def delete_tree(folder: str) -> None:
         delete([folder])
 
 
-def configure(options) -> None:
+def configure(options: PipelineOptions | list[str]) -> None:
     """Give the driver's FileSystems the pipeline options (--s3_endpoint_url, credentials...)
     before any path is touched; Beam itself does this only when the pipeline is built."""
+    if isinstance(options, list):
+        options = PipelineOptions(options)
     FileSystems.set_options(options)
     _filesystems.clear()
     _share_s3_clients()
