@@ -15,8 +15,8 @@ from apache_beam.options.pipeline_options import PipelineOptions
 
 from pipeline import runinfo
 from pipeline.estimate import expected_records
+from pipeline.transaction import Transaction
 from transforms.articles.beam import QUOTES, ProcessRecords
-from transforms.clean import linestore
 from transforms.clean.beam import StripCopyLines, StripRepeatedLines
 from transforms.clean.profiles import ProfileSet
 from transforms.common import fs
@@ -29,8 +29,8 @@ from transforms.feeds.specs import FeedSpec, feed_specs, split_feed_files
 from transforms.read.beam import ReadFiles
 from transforms.read.expand import to_element
 from transforms.read.files import expand_inputs
-from transforms.state import ingested as state
-from transforms.state.beam import RecordIngested
+from transforms.state.beam import OnePerKey, RecordIngested, SkipReported
+from transforms.state.ingested import reject_key
 from transforms.write.beam import WriteTable
 
 LOG = logging.getLogger("newspipe")
@@ -70,7 +70,7 @@ def count_clusters(article: dict) -> dict:
 
 
 def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: list[str],
-          feeds: list[FeedSpec] = (), expected: int = 0) -> None:
+          feeds: list[FeedSpec], txn: Transaction, expected: int = 0) -> None:
     config = request.config
     run_id, now = request.run_id, request.started_at
     partition_by = config["output"]["partition_by"]
@@ -87,13 +87,18 @@ def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: 
     records = (local, fetched["records"]) | "AllRecords" >> beam.Flatten()
     processed = records | "Process" >> beam.ParDo(
         ProcessRecords(config, run_id, now, expected)).with_outputs(REJECTS, QUOTES, main="articles")
-    cleaned = {"articles": processed.articles, "quotes": processed[QUOTES]}
+    # the same record read twice (a line in two files, a copied file, a symlink) is one article
+    unique = processed.articles | "OneArticlePerId" >> OnePerKey(
+        lambda a: a["article_id"], "duplicate_records")
+    unique_quotes = processed[QUOTES] | "OneQuotePerId" >> OnePerKey(
+        lambda q: q["quote_id"], "duplicate_quotes")
+    cleaned = {"articles": unique, "quotes": unique_quotes}
     if config["clean"]["repeated_lines"]:
         cleaned = cleaned | "RepeatedLines" >> StripRepeatedLines(
-            config["clean"], state_dir, full_refresh, run_id)
+            config["clean"], txn.lines_old, txn.lines_new)
     republishers = ProfileSet.from_config(config["clean"]).republisher_keys()
     dedup = cleaned["articles"] | "Deduplicate" >> Deduplicate(
-        config["dedup"], request.state_dir, request.full_refresh, republishers)
+        config["dedup"], txn.dedup_old, txn.dedup_new, republishers)
     clustered = {"articles": dedup["articles"], "quotes": cleaned["quotes"]}
     if config["clean"]["copy_lines"]:
         clustered = clustered | "CopyLines" >> StripCopyLines()
@@ -110,39 +115,40 @@ def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: 
     rejects = (
         (read[REJECTS], fetched["rejects"], processed[REJECTS])
         | "AllRejects" >> beam.Flatten()
+        | "UniqueRejects" >> OnePerKey(reject_key, "duplicate_rejects")
+        | "SkipReported" >> beam.ParDo(SkipReported(state_dir, full_refresh))
         | "StampRejects" >> beam.Map(stamp_reject, run_id, now)
     )
-    output = request.output
-    _ = articles | "WriteArticles" >> WriteTable("articles", output, partition_by, config["output"])
-    _ = quotes | "WriteQuotes" >> WriteTable("quotes", output, partition_by, config["output"])
-    _ = rejects | "WriteRejects" >> WriteTable("rejects", output, REJECTS_PARTITION_BY, config["output"])
-    _ = cluster_rows | "WriteClusters" >> WriteTable("clusters", output, REJECTS_PARTITION_BY,
-                                                    config["output"])
-    pending = str(state.pending_path(state_dir, run_id))
-    _ = (ingested, rejects, fetched["cursors"]) | "RecordIngested" >> RecordIngested(pending)
+    staging, prefix, settings = txn.staging, txn.prefix, config["output"]
+    _ = articles | "WriteArticles" >> WriteTable("articles", staging, partition_by, settings, prefix)
+    _ = quotes | "WriteQuotes" >> WriteTable("quotes", staging, partition_by, settings, prefix)
+    _ = rejects | "WriteRejects" >> WriteTable("rejects", staging, REJECTS_PARTITION_BY, settings, prefix)
+    _ = cluster_rows | "WriteClusters" >> WriteTable("clusters", staging, REJECTS_PARTITION_BY, settings,
+                                                    prefix)
+    _ = (ingested, rejects, fetched["cursors"]) | "RecordIngested" >> RecordIngested(txn.pending)
 
 
 def run(request: RunRequest) -> dict:
     """Run the batch job to completion; returns the run record (also written to _runs/)."""
-    fs.configure(request.beam_args)  # inputs are listed before the pipeline exists (s3 options...)
+    # inputs are listed and the commit reads and writes before/after the pipeline (s3 options...)
+    fs.configure(request.beam_args)
     files, urls = expand_inputs(request.inputs)
     # feed files given as --input are read as feeds (their entries' pages are fetched)
     files, feed_files = split_feed_files(files, request.config["input"])
     feeds = feed_specs(request.config["feeds"], [*request.feeds, *feed_files])
-    state.State.load(request.state_dir, request.full_refresh)  # a corrupt state stops the run here
     expected = expected_records(files, urls)
     LOG.info("run %s: %d files, %d URLs, %d feeds (~%d records) -> %s", request.run_id, len(files), len(urls),
              len(feeds), expected, request.output)
     started = time.monotonic()
     options = PipelineOptions(request.beam_args)
-    with beam.Pipeline(options=options) as pipeline:
-        build(pipeline, request, files, urls, feeds, expected)
-    result = pipeline.result if hasattr(pipeline, "result") else None
-    counters = read_counters(result)
-    counters.update(state.commit_pending(request.state_dir, request.run_id, request.full_refresh))
-    counters["line_stats_keys"] = linestore.commit_pending(request.state_dir, request.run_id)
-    record = runinfo.run_record(request, counters, files, urls, time.monotonic() - started)
-    runinfo.write_run_record(request.output, record)
+    output_settings = request.config["output"]
+    with Transaction(request.output, request.state_dir, request.run_id, request.full_refresh,
+                     request.config["dedup"]["state_shards"]) as txn:
+        with beam.Pipeline(options=options) as pipeline:
+            build(pipeline, request, files, urls, feeds, txn, expected)
+        result = pipeline.result if hasattr(pipeline, "result") else None
+        record = runinfo.run_record(request, read_counters(result), files, urls, time.monotonic() - started)
+        txn.commit(record, tuple(output_settings["partition_by"]), output_settings["compression"])
     return record
 
 

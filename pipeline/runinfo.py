@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timezone
-
-from transforms.common import fs
+from importlib import metadata
 
 REJECTS_PREFIX = "rejects."
 
@@ -31,16 +30,22 @@ def run_record(request, counters: dict[str, int], files: list[str], urls: list[s
         "output": request.output,
         "state": request.state_dir,
         "full_refresh": request.full_refresh,
-        "inputs": {"files": len(files), "urls": len(urls)},
+        "inputs": {"files": len(files), "urls": len(urls), "given": list(request.inputs),
+                   "feeds": list(request.feeds)},
+        "config": request.config,
+        "code_version": code_version(),
+        "status": "running",
         "counts": counts,
         "rejects_by_type": rejects_by_type,
     }
 
 
-def write_run_record(output: str, record: dict) -> str:
-    path = f"{output.rstrip('/')}/_runs/{record['run_id']}.json"
-    fs.write_json_atomic(path, record, indent=2)
-    return path
+def code_version() -> str:
+    """The installed package's version (the git commit is not known to an installed copy)."""
+    try:
+        return metadata.version("newspipe")
+    except metadata.PackageNotFoundError:
+        return "unknown"
 
 
 def summary(record: dict) -> str:
@@ -58,5 +63,7 @@ def summary(record: dict) -> str:
     ]
     if counts["skipped_already_ingested"]:
         lines.append(f"  skipped:  {counts['skipped_already_ingested']} already ingested")
+    if counts.get("skipped_already_rejected"):
+        lines.append(f"            {counts['skipped_already_rejected']} rejects reported by an earlier run")
     lines.append(f"  output:   {record['output']}")
     return "\n".join(lines)

@@ -16,3 +16,7 @@ def seeds_output(tmp_path_factory) -> Path:
     result = run_cli("run", "--input", str(SEEDS), "--output", str(out), "--run-id", "seeds-test")
     assert result.returncode == 0, result.stderr
     return out
+
+
+def pytest_configure(config):
+    config.addinivalue_line("markers", "slow: longer loops with a small N by default")

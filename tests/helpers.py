@@ -182,9 +182,10 @@ ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 
 
-def run_cli(*args: str, cwd: Path = ROOT, timeout: int = 300) -> subprocess.CompletedProcess:
-    """`python -m pipeline ...` in a subprocess, as a user runs it."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+def run_cli(*args: str, cwd: Path = ROOT, timeout: int = 300,
+            env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    """`python -m pipeline ...` in a subprocess, as a user runs it (`env`: extra variables)."""
+    env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
     return subprocess.run([sys.executable, "-m", "pipeline", *args], cwd=cwd, env=env,
                           capture_output=True, text=True, timeout=timeout)
 
@@ -226,3 +227,58 @@ def fetch_error(fetcher, url: str, **kwargs) -> FetchError:
     with pytest.raises(FetchError) as caught:
         fetcher.fetch(url, **kwargs)
     return caught.value
+
+
+# --- an S3-protocol server on 127.0.0.1 (moto's server mode) -------------------------------
+
+
+class MotoServer:
+    """`moto_server -H 127.0.0.1 -p PORT` in a subprocess, with one bucket; `beam_args` are the
+    options that point Beam's S3 filesystem at it."""
+
+    def __init__(self, bucket: str = "news"):
+        import socket
+
+        with socket.socket() as probe:
+            probe.bind(("127.0.0.1", 0))
+            self.port = probe.getsockname()[1]
+        self.bucket = bucket
+        self.endpoint = f"http://127.0.0.1:{self.port}"
+        self.beam_args = [f"--s3_endpoint_url={self.endpoint}", "--s3_access_key_id=test",
+                          "--s3_secret_access_key=test", "--s3_region_name=us-east-1"]
+
+    def client(self):
+        import boto3
+
+        return boto3.client("s3", endpoint_url=self.endpoint, aws_access_key_id="test",
+                            aws_secret_access_key="test", region_name="us-east-1")
+
+    def __enter__(self) -> MotoServer:
+        binary = Path(sys.executable).parent / "moto_server"
+        self.process = subprocess.Popen([str(binary), "-H", "127.0.0.1", "-p", str(self.port)],
+                                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        for _ in range(300):  # up to 30 s on a busy machine
+            try:
+                self.client().create_bucket(Bucket=self.bucket)
+                return self
+            except Exception:
+                time.sleep(0.1)
+        self.process.kill()
+        raise RuntimeError("moto_server did not start")
+
+    def __exit__(self, *exc) -> None:
+        self.process.terminate()
+        self.process.wait(timeout=30)
+
+    def keys(self, prefix: str) -> list[str]:
+        pages = self.client().get_paginator("list_objects_v2").paginate(Bucket=self.bucket, Prefix=prefix)
+        return sorted(obj["Key"] for page in pages for obj in page.get("Contents", []))
+
+    def download(self, prefix: str, folder: Path) -> Path:
+        """Copies every object under prefix into folder (to read the tables with pyarrow)."""
+        client = self.client()
+        for key in self.keys(prefix):
+            target = folder / key[len(prefix):].lstrip("/")
+            target.parent.mkdir(parents=True, exist_ok=True)
+            client.download_file(self.bucket, key, str(target))
+        return folder

@@ -89,17 +89,16 @@ def test_history_carries_evidence_to_a_later_run():
 
 def test_state_file_round_trip_and_version(tmp_path):
     history = {"abc": {"groups": 2, "reps": [[1, 2, 3]], "masked": False, "docs": 4}}
-    state = str(tmp_path)
-    linestore.write_pending(state, "run1", history)
-    assert linestore.read(state) == {}  # nothing live before the driver commits
-    assert linestore.commit_pending(state, "run1") == 1
-    assert linestore.read(state) == history
-    assert linestore.read(state, full_refresh=True) == {}
-    first = (tmp_path / "lines" / "lines.jsonl").read_text(encoding="utf-8").splitlines()[0]
+    path = linestore.attempt_path(str(tmp_path), "g00000001-abc")
+    assert linestore.read(path) == {} and linestore.read(None) == {}  # nothing written yet
+    linestore.write(path, history)
+    assert linestore.read(path) == history
+    written = tmp_path / "lines" / "lines-g00000001-abc.jsonl"
+    first = written.read_text(encoding="utf-8").splitlines()[0]
     assert json.loads(first)["schema_version"] == linestore.SCHEMA_VERSION
-    (tmp_path / "lines" / "lines.jsonl").write_text('{"schema_version": 99}\n', encoding="utf-8")
+    written.write_text('{"schema_version": 99}\n', encoding="utf-8")
     with pytest.raises(linestore.LineStateError):
-        linestore.read(state)
+        linestore.read(path)
 
 
 def test_prune_keeps_lines_of_several_stories():

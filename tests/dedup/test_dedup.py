@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import random
 from datetime import datetime, timedelta, timezone
 
@@ -102,12 +101,12 @@ def row_view(row: dict) -> tuple:
     return row["article_id"], row["cluster_id"], row["is_canonical"], row["canonical_id"]
 
 
-def check_dedup(articles, expected, changes=(), state_dir=None, full_refresh=False):
+def check_dedup(articles, expected, changes=(), generation=None, new_generation=None):
     """Run Deduplicate on a TestPipeline (FnApiRunner) and assert its two outputs: the articles as
     (article_id, cluster_id, is_canonical, canonical_id) and the cluster change rows."""
     with test_pipeline.TestPipeline(runner="FnApiRunner") as pipeline:
         out = (pipeline | beam.Create(articles)
-               | Deduplicate(SETTINGS, state_dir=state_dir, full_refresh=full_refresh))
+               | Deduplicate(SETTINGS, generation, new_generation))
         assert_that(out["articles"] | "View" >> beam.Map(row_view), equal_to(expected), label="articles")
         assert_that(out["clusters"], equal_to(list(changes)), label="clusters")
 
@@ -137,26 +136,33 @@ def test_deduplicate_clusters_copies_and_keeps_stories_apart():
 
 def test_state_lets_a_later_original_join_and_rerun_adds_nothing(tmp_path):
     one = story(7)
-    state_dir = str(tmp_path / "state")
+    gen1, gen2, gen3 = (str(tmp_path / f"gen-{n}") for n in (1, 2, 3))
     cluster = new_cluster_id(["copy-a", "copy-b"])
     check_dedup([article("copy-a", one[:4], source="MSN", agency="AP", minutes=20),
                  article("copy-b", one[:5], source="Yahoo", agency="AP", minutes=25)],
                 [("copy-a", cluster, False, "copy-b"),  # the more complete of two copies
-                 ("copy-b", cluster, True, "copy-b")], state_dir=state_dir)
-    # A crashed run leaves an orphan staging folder: the live generation is untouched.
-    live = dedup_state.live_generation(state_dir)
-    os.makedirs(dedup_state.staging_generation(state_dir, "crashed"))
-    assert dedup_state.live_generation(state_dir) == live
+                 ("copy-b", cluster, True, "copy-b")], new_generation=gen1)
+    assert dedup_state.is_complete(gen1)
+    dedup_state.check(gen1, SETTINGS["state_shards"])
+    assert not list(tmp_path.rglob("*.pkl"))  # Parquet, never pickle
 
     original = article("ap-orig", one, source="AP", agency="AP", minutes=40, url="https://apnews.com/article/x")
     check_dedup([original], [("ap-orig", cluster, True, "ap-orig")],
                 changes=[{"cluster_id": cluster, "canonical_id": "ap-orig", "previous_canonical_id": "copy-b",
-                          "members": 3, "merged_cluster_ids": []}], state_dir=state_dir)
-    assert not os.path.exists(dedup_state.staging_generation(state_dir, "crashed"))
+                          "members": 3, "merged_cluster_ids": []}], generation=gen1, new_generation=gen2)
+    check_dedup([original], [("ap-orig", cluster, True, "ap-orig")], generation=gen2, new_generation=gen3)
+    check_dedup([original], [("ap-orig", new_cluster_id(["ap-orig"]), True, "ap-orig")])  # no state
 
-    check_dedup([original], [("ap-orig", cluster, True, "ap-orig")], state_dir=state_dir)  # no change
-    check_dedup([original], [("ap-orig", new_cluster_id(["ap-orig"]), True, "ap-orig")], state_dir=state_dir,
-                full_refresh=True)
+
+def test_corrupt_or_incomplete_generation_is_refused(tmp_path):
+    gen = str(tmp_path / "gen")
+    check_dedup([article("a", story(3))], [("a", new_cluster_id(["a"]), True, "a")], new_generation=gen)
+    (tmp_path / "gen" / "fp-001.parquet").write_bytes(b"garbage")
+    with pytest.raises(dedup_state.DedupStateError, match="corrupt"):
+        dedup_state.check(gen, SETTINGS["state_shards"])
+    (tmp_path / "gen" / dedup_state.COMPLETE).unlink()
+    with pytest.raises(dedup_state.DedupStateError):
+        dedup_state.check(gen, SETTINGS["state_shards"])
 
 
 def test_keep_canonical_only():

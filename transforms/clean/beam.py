@@ -4,7 +4,7 @@ articles -> (line key, (article_id, sketch of the article without that line)) pe
 GroupByKey -> per key, with its history entry: furniture or not, and the entry for the state ->
 the furniture keys of each article (a small side input) -> the articles without those lines,
 and their quotes with offsets moved (quotes inside removed lines dropped). The new history goes
-to <state>/lines/pending-<run_id>.jsonl; the driver promotes it after the run (linestore).
+to <state>/lines/lines-<attempt>.jsonl, which the run's commit makes live (linestore).
 
 After dedup, StripCopyLines removes head/tail lines that only one copy of a cluster has (copies.py).
 """
@@ -52,11 +52,11 @@ class Decide(beam.DoFn):
     """(key, [(article_id, masked, sketch)...]) -> ("furniture", (article_id, key)) and
     ("entry", (key, history entry)). The history is read once per worker."""
 
-    def __init__(self, state_dir: str | None, full_refresh: bool):
-        self.state_dir, self.full_refresh = state_dir, full_refresh
+    def __init__(self, history_path: str | None):
+        self.history_path = history_path
 
     def setup(self):
-        self.history = linestore.read(self.state_dir, self.full_refresh)
+        self.history = linestore.read(self.history_path)
 
     def process(self, key_and_docs):
         key, docs = key_and_docs
@@ -116,30 +116,31 @@ def move_quote(quote: dict, spans: dict):
     if not removed:
         yield quote
         return
-    start = linestats.move_offset(quote["start"], removed)
-    end = linestats.move_offset(quote["end"] - 1, removed)
+    start = linestats.move_offset(quote["start_char"], removed)
+    end = linestats.move_offset(quote["end_char"] - 1, removed)
     if start is not None and end is not None:
-        yield {**quote, "start": start, "end": end + 1}
+        yield {**quote, "start_char": start, "end_char": end + 1}
 
 
-def write_history(_, entries: list, judged: list, state_dir: str, full_refresh: bool, run_id: str,
-                  max_keys: int):
-    history = linestore.read(state_dir, full_refresh)
+def write_history(_, entries: list, judged: list, old_path: str | None, new_path: str, max_keys: int):
+    history = linestore.read(old_path)
     history.update(dict(entries))
     for key in judged:  # found in different stories by the pairwise test
         if key in history:
             groups = max(linestats.EXACT_GROUPS, history[key].get("groups", 0))
             history[key] = {**history[key], "groups": groups}
-    yield linestore.write_pending(state_dir, run_id, linestats.prune(history, max_keys))
+    yield linestore.write(new_path, linestats.prune(history, max_keys))
 
 
 class StripRepeatedLines(beam.PTransform):
     """{"articles", "quotes"} -> the same, without lines repeated across unrelated stories."""
 
-    def __init__(self, settings: dict, state_dir: str | None, full_refresh: bool, run_id: str):
+    def __init__(self, settings: dict, history_old: str | None, history_new: str | None):
+        """history_old: the committed history to read (None: none); history_new: where this
+        attempt writes the updated history (None: keep none)."""
         super().__init__()
-        self.settings, self.state_dir = settings, state_dir
-        self.full_refresh, self.run_id = full_refresh, run_id
+        self.settings = settings
+        self.history_old, self.history_new = history_old, history_new
 
     def expand(self, inputs):
         articles, quotes = inputs["articles"], inputs["quotes"]
@@ -147,7 +148,7 @@ class StripRepeatedLines(beam.PTransform):
             articles
             | "LineKeys" >> beam.ParDo(LineKeys())
             | "GroupByLine" >> beam.GroupByKey()
-            | "Decide" >> beam.ParDo(Decide(self.state_dir, self.full_refresh))
+            | "Decide" >> beam.ParDo(Decide(self.history_old))
         )
         known = (
             decided
@@ -180,7 +181,7 @@ class StripRepeatedLines(beam.PTransform):
             strip_article, beam.pvalue.AsSingleton(furniture)).with_outputs("spans", main="articles")
         spans = beam.pvalue.AsDict(stripped.spans)
         moved = quotes | "MoveQuotes" >> beam.FlatMap(move_quote, spans)
-        if self.state_dir:
+        if self.history_new:
             entries = (decided | "Entries" >> beam.Filter(lambda kv: kv[0] == "entry")
                        | "EntryValues" >> beam.Values())
             judged_keys = judged | "JudgedKeys" >> beam.Values() | "DistinctJudged" >> beam.Distinct()
@@ -189,8 +190,7 @@ class StripRepeatedLines(beam.PTransform):
                 | "HistoryOnce" >> beam.Create([None])
                 | "WriteHistory" >> beam.FlatMap(
                     write_history, beam.pvalue.AsList(entries), beam.pvalue.AsList(judged_keys),
-                    self.state_dir, self.full_refresh,
-                    self.run_id, int(self.settings.get("line_history_max_keys", 200000)))
+                    self.history_old, self.history_new, int(self.settings["line_history_max_keys"]))
             )
         return {"articles": stripped.articles, "quotes": moved}
 

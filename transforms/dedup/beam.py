@@ -14,9 +14,7 @@ later joins its story's cluster; see docs/dedup.md.
 
 from __future__ import annotations
 
-import os
 import typing
-import uuid
 
 import apache_beam as beam
 import numpy as np
@@ -60,15 +58,14 @@ class Fingerprinter(beam.DoFn):
 
 
 def read_old_shard(shard: int, generation: str | None):
-    """Fingerprints of earlier runs' articles in one shard of the live generation."""
-    path = os.path.join(generation, state.shard_name(shard)) if generation else None
-    for article_id, record in sorted(state.read_pickle(path, {}).items()):
+    """Fingerprints of earlier runs' articles in one shard of the committed generation."""
+    for article_id, record in sorted(state.read_shard(generation, shard).items()):
         yield article_id, (record["fp"], record["bands"], True)
 
 
 def resolve(_, edges: list, metas: list, generation: str | None):
-    """clusters.resolve_clusters against the live generation's index."""
-    index = state.read_pickle(os.path.join(generation, "index.pkl") if generation else None, {})
+    """clusters.resolve_clusters against the committed generation's index."""
+    index = state.read_index(generation)
     yield from resolve_clusters(edges, metas, index)
 
 
@@ -77,8 +74,8 @@ class WriteShard(beam.DoFn):
     Input (shard, [(article_id, fingerprint, band keys)...]); or, with `skip_written`, a bare
     shard number, written (earlier entries only) unless it is in that side input."""
 
-    def __init__(self, state_dir: str, token: str, generation: str | None):
-        self.state_dir, self.token, self.generation = state_dir, token, generation
+    def __init__(self, folder: str, generation: str | None):
+        self.folder, self.generation = folder, generation
 
     def process(self, element, skip_written=None):
         if skip_written is None:
@@ -87,27 +84,20 @@ class WriteShard(beam.DoFn):
             return
         else:
             shard, records = element, []
-        entries = {} if self.generation is None else dict(
-            state.read_pickle(os.path.join(self.generation, state.shard_name(shard)), {}))
+        entries = state.read_shard(self.generation, shard)
         for article_id, packed, bands in records:
             entries[article_id] = {"fp": packed, "bands": bands}
-        folder = state.staging_generation(self.state_dir, self.token)
-        state.write_atomic(os.path.join(folder, state.shard_name(shard)), entries)
+        state.write_shard(self.folder, shard, entries)
         yield shard
 
 
-def write_index(index: dict, state_dir: str, token: str) -> int:
-    folder = state.staging_generation(state_dir, token)
-    state.write_atomic(os.path.join(folder, "index.pkl"), index)
-    return len(index)
-
-
-def commit_generation(_, shards_written: list, other_shards_written: list, index_written: list,
-                      state_dir: str, token: str, shards: int) -> str:
+def mark_generation(_, shards_written: list, other_shards_written: list, index_written: list,
+                    folder: str, shards: int) -> str:
+    """The new generation is whole: mark it so the run's commit can name it."""
     if len(set(shards_written) | set(other_shards_written)) != shards or len(index_written) != 1:
-        raise RuntimeError("dedup state incomplete; keeping the previous generation")
-    state.commit(state_dir, token)
-    return token
+        raise RuntimeError("dedup state incomplete; the run fails and commits nothing")
+    state.mark_complete(folder, shards)
+    return folder
 
 
 BandEntry = tuple[int, bytes]
@@ -116,20 +106,22 @@ BandEntry = tuple[int, bytes]
 class Deduplicate(beam.PTransform):
     """articles -> {"articles": the same dicts plus cluster_id, is_canonical, canonical_id,
     content_hash; "clusters": one row per earlier cluster that this run changed (new members,
-    a merge, or a new canonical): see docs/dedup.md}."""
+    a merge, or a new canonical): see docs/dedup.md}. `generation`: the committed index folder
+    to read (None: none); `new_generation`: the folder to write this run's index to (None: keep
+    no state); the run's commit record makes it live."""
 
-    def __init__(self, settings: dict, state_dir: str | None = None, full_refresh: bool = False,
+    def __init__(self, settings: dict, generation: str | None = None, new_generation: str | None = None,
                  republishers: frozenset[str] = frozenset()):
         super().__init__()
         self.settings = settings
+        self.generation = generation
+        self.new_generation = new_generation
         self.republishers = republishers  # name keys of republishing outlets: never canonical
-        self.state_dir = state_dir
-        self.full_refresh = full_refresh
 
     def expand(self, articles):
         settings = self.settings
         shards = settings["state_shards"]
-        generation = None if self.full_refresh else state.live_generation(self.state_dir)
+        generation = self.generation
         fingerprinter = Fingerprinter(settings, self.republishers)
         fingerprinted = articles | "Fingerprint" >> beam.ParDo(fingerprinter).with_outputs(
             Fingerprinter.META, Fingerprinter.ARTICLES, main="records")
@@ -174,15 +166,14 @@ class Deduplicate(beam.PTransform):
         changes = (
             resolved | "Changes" >> beam.Filter(lambda kv: kv[0] == "change") | "ChangeRows" >> beam.Values()
         )
-        if self.state_dir:
+        if self.new_generation:
             self._write_state(new, resolved, shards, generation)
         clustered = hashed | "AddClusterFields" >> beam.Map(
             add_cluster_fields, beam.pvalue.AsSingleton(assign))
         return {"articles": clustered, "clusters": changes}
 
     def _write_state(self, new, resolved, shards: int, generation: str | None) -> None:
-        token = uuid.uuid4().hex[:12]  # names the staging folder only; no effect on rows
-        state_dir = self.state_dir
+        folder = self.new_generation
         by_shard = new | "KeyByShard" >> beam.Map(
             lambda kv: (state.shard_of(kv[0], shards), (kv[0], kv[1][0], kv[1][1])))
         # No Flatten with shard markers (the local runner would buffer every fingerprint once
@@ -190,24 +181,25 @@ class Deduplicate(beam.PTransform):
         written = (
             by_shard
             | "GroupByShard" >> beam.GroupByKey()
-            | "WriteShards" >> beam.ParDo(WriteShard(state_dir, token, generation))
+            | "WriteShards" >> beam.ParDo(WriteShard(folder, generation))
         )
         others = (
             new.pipeline
             | "ShardNumbers" >> beam.Create(list(range(shards)))
-            | "WriteOtherShards" >> beam.ParDo(WriteShard(state_dir, token, generation),
+            | "WriteOtherShards" >> beam.ParDo(WriteShard(folder, generation),
                                                beam.pvalue.AsList(written))
         )
         index_written = (
             resolved
             | "Index" >> beam.Filter(lambda kv: kv[0] == "index")
-            | "WriteIndex" >> beam.Map(lambda kv: write_index(kv[1], state_dir, token))
+            | "WriteIndex" >> beam.Map(lambda kv: state.write_index(folder, kv[1]))
         )
         _ = (
             new.pipeline
-            | "CommitOnce" >> beam.Create([None])
-            | "Commit" >> beam.Map(commit_generation, beam.pvalue.AsList(written), beam.pvalue.AsList(others),
-                                   beam.pvalue.AsList(index_written), state_dir, token, shards)
+            | "MarkOnce" >> beam.Create([None])
+            | "MarkComplete" >> beam.Map(mark_generation, beam.pvalue.AsList(written),
+                                         beam.pvalue.AsList(others), beam.pvalue.AsList(index_written),
+                                         folder, shards)
         )
 
 

@@ -1,80 +1,64 @@
-"""Cross-run state: what earlier runs ingested, and where each feed was left.
+"""Cross-run state: what earlier runs ingested or rejected, and where each feed was left.
 
-Layout under the state folder (other stages may keep their own subfolders next to these):
+The state is what the last commit record (transforms.state.log) names, nothing else:
 
-    ingested/part-<run_id>.json   one file per run: article ids, normalised URLs, and URLs
-                                  that failed for good (404, binary...), so they are not retried
-    feeds/cursors.json            per feed key: etag, last_modified, polled_at, entries_seen
+    ingested/part-<attempt>.jsonl   one file per committed run (JSON Lines, first line a header with
+                                    schema_version): article ids, normalised URLs, URLs that failed
+                                    for good (404, binary...), keys of rejects already reported
+    feeds/cursors-<attempt>.json    per feed key: etag, last_modified, polled_at, entries_seen
+    dedup/gen-<attempt>/            the dedup index (transforms.dedup.index)
 
-Every file is written to a temporary name in the same folder then os.replace'd: a reader
-(or a run killed half-way) sees the old file or the new one, never half of one. The driver
-reads the state before building the pipeline (small: ids and URLs), and records the run after
-the pipeline finished, so an interrupted run records nothing and is simply redone.
+Files are immutable and named after the attempt that wrote them: a run that dies before its
+commit leaves files that no commit names, removed by the next run. A file that a commit names
+but that cannot be read stops the run (StateError, exit 2), never a silent reset.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import re
-import tempfile
 from dataclasses import dataclass, field
-from pathlib import Path
 
+from transforms.common import fs, ids
 from transforms.common.urls import try_normalize
 from transforms.fetch.settings import TRANSIENT_ERRORS
+from transforms.state import log
+from transforms.state.log import StateError
+
+__all__ = ["State", "StateError", "ingest_items", "reject_key", "stage_state", "write_pending"]
 
 INGESTED = "ingested"
 FEEDS = "feeds"
-CURSORS = "cursors.json"
 FORMAT_VERSION = 1
-
-
-class StateError(RuntimeError):
-    """State that cannot be read or written; the message is one line for the user."""
-
-
-def write_json_atomic(path: Path, payload: object) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(payload, handle, ensure_ascii=False, sort_keys=True)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
-def _safe_run_id(run_id: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]", "_", run_id) or "run"
 
 
 @dataclass
 class State:
-    directory: Path
+    directory: str
     full_refresh: bool = False
     article_ids: set[str] = field(default_factory=set)
     urls: set[str] = field(default_factory=set)
+    rejects: set[str] = field(default_factory=set)
     cursors: dict[str, dict] = field(default_factory=dict)
+    head: log.Commit | None = None
 
     @classmethod
-    def load(cls, directory: str | os.PathLike, full_refresh: bool = False) -> State:
-        """The state in `directory` (empty when missing, or when full_refresh: the old state is
-        then ignored, and replaced when this run is recorded)."""
-        state = cls(directory=Path(directory), full_refresh=full_refresh)
-        if full_refresh:
+    def load(cls, directory: str, full_refresh: bool = False) -> State:
+        """The committed state in `directory` (empty when there is none, or under full_refresh:
+        the old state is then ignored, and replaced by this run's commit)."""
+        state = cls(directory=str(directory), full_refresh=full_refresh)
+        state.head = log.latest(state.directory)
+        if full_refresh or state.head is None:
             return state
-        ingested = state.directory / INGESTED
-        for part in sorted(ingested.glob("part-*.json")) if ingested.is_dir() else []:
-            data = _read_json(part)
-            state.article_ids.update(data.get("article_ids", []))
-            state.urls.update(data.get("urls", []))
-            state.urls.update(data.get("done_urls", []))
-        cursors = state.directory / FEEDS / CURSORS
-        if cursors.is_file():
+        for part in state.head.state.get("ingested", []):
+            for kind, value in _read_part(part):
+                if kind == "article":
+                    state.article_ids.add(value)
+                elif kind in ("url", "done"):
+                    state.urls.add(value)
+                elif kind == "reject":
+                    state.rejects.add(value)
+        cursors = state.head.state.get("cursors")
+        if cursors:
             state.cursors = dict(_read_json(cursors).get("cursors", {}))
         return state
 
@@ -85,120 +69,105 @@ class State:
         normalized = try_normalize(url) if url else None
         return bool(normalized and normalized in self.urls)
 
+    def is_reported(self, reject: dict) -> bool:
+        """True when an earlier run wrote this reject (same input, stage and error type)."""
+        return reject_key(reject) in self.rejects
+
     def cursor(self, feed_key: str) -> dict:
         """The feed's cursor (etag, last_modified...), {} when never polled."""
         return dict(self.cursors.get(feed_key) or {})
 
-    def record_run(
-        self,
-        run_id: str,
-        article_ids: list[str] | set[str],
-        urls: list[str] | set[str],
-        cursors: dict[str, dict] | None = None,
-        done_urls: list[str] | set[str] = (),
-    ) -> Path:
-        """Append this run's ingested ids and URLs (and URLs that failed for good) to the state
-        and merge the feed cursors. Under full_refresh the earlier parts are removed after the
-        new one is in place. Returns the part written."""
-        normalized = sorted({n for n in (try_normalize(u) for u in urls) if n})
-        done = sorted({n for n in (try_normalize(u) for u in done_urls) if n} - set(normalized))
-        part = self.directory / INGESTED / f"part-{_safe_run_id(run_id)}.json"
-        payload = {
-            "version": FORMAT_VERSION,
-            "run_id": run_id,
-            "article_ids": sorted(set(article_ids)),
-            "urls": normalized,
-            "done_urls": done,
-        }
-        try:
-            write_json_atomic(part, payload)
-            merged = {} if self.full_refresh else self._cursors_on_disk()
-            merged.update(cursors or {})
-            write_json_atomic(
-                self.directory / FEEDS / CURSORS, {"version": FORMAT_VERSION, "cursors": merged}
-            )
-            if self.full_refresh:
-                for old in (self.directory / INGESTED).glob("part-*.json"):
-                    if old != part:
-                        old.unlink(missing_ok=True)
-        except OSError as error:
-            raise StateError(f"cannot write state in {self.directory}: {error.strerror or error}") from error
-        self.article_ids.update(payload["article_ids"])
-        self.urls.update(normalized, done)
-        self.cursors = merged
-        self.full_refresh = False  # the state is now this run's: later records append
-        return part
 
-    def _cursors_on_disk(self) -> dict[str, dict]:
-        path = self.directory / FEEDS / CURSORS
-        return dict(_read_json(path).get("cursors", {})) if path.is_file() else dict(self.cursors)
+def reject_key(reject: dict) -> str:
+    return ids.digest("reject", reject.get("input_ref") or "", reject.get("stage") or "",
+                      reject.get("error_type") or "")
 
 
-def _read_json(path: Path) -> dict:
+def _read_json(path: str) -> dict:
     try:
-        with open(path, encoding="utf-8") as handle:
-            data = json.load(handle)
+        data = fs.read_json(path)
     except OSError as error:
-        raise StateError(f"cannot read state file {path}: {error.strerror or error}") from error
-    except json.JSONDecodeError as error:
-        raise StateError(f"corrupt state file {path}: {error}; use --full-refresh to rebuild") from error
-    if not isinstance(data, dict):
-        raise StateError(f"corrupt state file {path}: not a JSON object; use --full-refresh to rebuild")
+        raise StateError(f"cannot read state file {path}: {error}") from error
+    except ValueError as error:
+        raise StateError(f"corrupt state file {path}: {error}") from error
+    if not isinstance(data, dict) or data.get("schema_version") != FORMAT_VERSION:
+        raise StateError(f"corrupt state file {path}: not a schema_version {FORMAT_VERSION} object")
     return data
 
 
-# --- recording a run: the pipeline writes what it ingested, the driver commits it ----------
+def _read_part(path: str) -> list[tuple[str, str]]:
+    try:
+        lines = fs.read_bytes(path).decode("utf-8").splitlines()
+        header = json.loads(lines[0]) if lines else {}
+        if not isinstance(header, dict) or header.get("schema_version") != FORMAT_VERSION:
+            raise ValueError(f"no schema_version {FORMAT_VERSION} header")
+        return [tuple(json.loads(line)) for line in lines[1:] if line]
+    except OSError as error:
+        raise StateError(f"cannot read state file {path}: {error}") from error
+    except (ValueError, TypeError) as error:
+        raise StateError(f"corrupt state file {path}: {error}") from error
 
-PENDING = "pending"
 
-
-def pending_path(state_dir: str | os.PathLike, run_id: str) -> Path:
-    return Path(state_dir) / PENDING / f"run-{_safe_run_id(run_id)}.json"
+# --- recording a run: the pipeline writes what it ingested, the driver stages it -------------
 
 
 def ingest_items(kind: str, row):
-    """Small ("kind", value) items of what this run ingested, failed for good, or must retry."""
+    """Small ("kind", value) items of what this run ingested, rejected, failed for good, or
+    must retry."""
     if kind == "article":
         yield ("article", [row["article_id"], row.get("url"), row.get("input_ref")])
     elif kind == "reject":
+        yield ("reject", reject_key(row))
         ref = row.get("input_ref") or ""
         if row.get("stage") == "feeds" or not try_normalize(ref):
-            return  # a feed, or a local file: files are re-read (and rejected) every run
+            return  # a feed, or a local file: files are re-read every run
         yield ("retry" if row.get("error_type") in TRANSIENT_ERRORS else "done", ref)
     else:
         yield ("cursor", list(row))
 
 
 def write_pending(items: list, path: str) -> None:
-    write_json_atomic(Path(path), {"version": FORMAT_VERSION, "items": sorted(items, key=json.dumps)})
+    fs.write_json_atomic(path, {"schema_version": FORMAT_VERSION, "items": sorted(items, key=json.dumps)})
 
 
-def commit_pending(state_dir: str | os.PathLike, run_id: str, full_refresh: bool) -> dict[str, int]:
-    """Fold the run's pending file into the state (after the pipeline succeeded). A feed whose
-    entries must be retried (timeouts, 5xx) loses its ETag/Last-Modified, so that the next
-    poll reads it whole again. Returns counts for the run record."""
-    path = pending_path(state_dir, run_id)
-    if not path.is_file():
-        return {}
-    items = _read_json(path).get("items", [])
-    article_ids, urls, done, retry, polled = set(), set(), set(), set(), []
+def stage_state(state: State, pending_path: str, attempt: str) -> tuple[dict, dict[str, int]]:
+    """Write this run's ingested part and the merged feed cursors under names no commit uses
+    yet; returns the state section of the commit record and counts for the run record. A feed
+    whose entries must be retried (timeouts, 5xx) loses its ETag/Last-Modified, so that the next
+    poll reads it whole again."""
+    items = _read_json(pending_path).get("items", []) if fs.exists(pending_path) else []
+    lines, retry, polled = [], set(), []
+    counts = {"state.ingested": 0, "state.done_urls": 0, "state.retry_urls": 0}
     for kind, value in items:
         if kind == "article":
-            article_ids.add(value[0])
-            urls.update(u for u in value[1:] if u)
-        elif kind == "done":
-            done.add(value)
+            lines.append(["article", value[0]])
+            lines.extend(["url", n] for n in (try_normalize(u) for u in value[1:] if u) if n)
+            counts["state.ingested"] += 1
+        elif kind == "reject":
+            lines.append(["reject", value])
+        elif kind == "done" and try_normalize(value):
+            lines.append(["done", try_normalize(value)])
+            counts["state.done_urls"] += 1
         elif kind == "retry":
             retry.add(try_normalize(value))
+            counts["state.retry_urls"] += 1
         elif kind == "cursor":
             polled.append(value)
-    cursors = {}
+    cursors = dict(state.cursors)
     for key, cursor in polled:
         if set(cursor.pop("entry_urls", [])) & retry:
             cursor.pop("etag", None)
             cursor.pop("last_modified", None)
         cursors[key] = cursor
-    state = State.load(state_dir, full_refresh=full_refresh)
-    state.record_run(run_id, article_ids, urls, cursors, done_urls=done)
-    path.unlink(missing_ok=True)
-    return {"state.ingested": len(article_ids), "state.done_urls": len(done), "state.retry_urls": len(retry)}
+    previous = {} if state.full_refresh or state.head is None else state.head.state
+    section = {"ingested": list(previous.get("ingested", [])), "cursors": previous.get("cursors")}
+    header = {"schema_version": FORMAT_VERSION, "kind": "ingested", "attempt": attempt}
+    unique = sorted({json.dumps(line) for line in lines})
+    part = fs.join(state.directory, INGESTED, f"part-{attempt}.jsonl")
+    fs.write_atomic(part, "\n".join([json.dumps(header), *unique, ""]).encode("utf-8"))
+    section["ingested"].append(part)
+    if polled or (state.full_refresh and cursors):
+        path = fs.join(state.directory, FEEDS, f"cursors-{attempt}.json")
+        fs.write_json_atomic(path, {"schema_version": FORMAT_VERSION, "cursors": cursors})
+        section["cursors"] = path
+    return section, counts

@@ -45,11 +45,12 @@ def sort_key(table: str):
     return lambda row: tuple("" if row.get(k) is None else row[k] for k in keys)
 
 
-def file_name(table: str, rows: list[dict]) -> str:
-    """part-<digest of the rows' keys>.parquet: the same rows, the same name."""
+def file_name(table: str, rows: list[dict], prefix: str = "") -> str:
+    """part-<prefix><digest of the rows' keys>.parquet: the same rows, the same name (the
+    prefix, the commit's generation, keeps names of different commits apart)."""
     keys = ROW_KEYS[table]
     fingerprint = ids.digest(*("|".join(str(row.get(k)) for k in keys) for row in rows))
-    return f"part-{fingerprint[:20]}.parquet"
+    return f"part-{prefix}{fingerprint[:20]}.parquet"
 
 
 def write_parquet(path: str, table: pa.Table, compression: str) -> None:
