@@ -23,6 +23,7 @@ from transforms.dedup.beam import Deduplicate, keep_canonical_only
 from transforms.feeds.feeds import FeedSpec, FetchInputs, SkipIngested, feed_specs, split_feed_files
 from transforms.read.beam import ReadFiles
 from transforms.read.files import expand_inputs
+from transforms.read.ranges import pieces
 from transforms.state import ingested as state
 from transforms.state.beam import RecordIngested
 from transforms.write.beam import WriteTable
@@ -69,16 +70,25 @@ def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: 
     run_id, now = request.run_id, request.started_at
     partition_by = config["output"]["partition_by"]
 
+    # Large JSONL files are split into ranges, and the reshuffle spreads files and ranges over
+    # the workers; reading is then fused with processing (no page is buffered between stages).
     read = (
         pipeline
-        | "Files" >> beam.Create(files)
+        | "Files" >> beam.Create(files, reshuffle=False)
+        | "Split" >> beam.FlatMap(pieces, config["input"])
+        | "Spread" >> beam.Reshuffle()
         | "Read" >> beam.ParDo(ReadFiles(config["input"])).with_outputs(REJECTS, main="records")
     )
     state_dir, full_refresh = request.state_dir, request.full_refresh
     local = read.records | "SkipIngested" >> beam.ParDo(SkipIngested(state_dir, full_refresh))
-    fetched = pipeline | "FetchInputs" >> FetchInputs(
-        config["fetch"], list(feeds), urls, state_dir, full_refresh)
-    records = (local, fetched["records"]) | "AllRecords" >> beam.Flatten()
+    if urls or feeds:
+        fetched = pipeline | "FetchInputs" >> FetchInputs(
+            config["fetch"], list(feeds), urls, state_dir, full_refresh)
+        records = (local, fetched["records"]) | "AllRecords" >> beam.Flatten()
+    else:  # nothing to fetch: no fetch stages, and no Flatten that would buffer every page
+        records = local
+        fetched = {"rejects": pipeline | "NoFetchRejects" >> beam.Create([]),
+                   "cursors": pipeline | "NoCursors" >> beam.Create([])}
     processed = records | "Process" >> beam.ParDo(
         ProcessRecords(config, run_id, now)).with_outputs(REJECTS, QUOTES, main="articles")
     republishers = ProfileSet.from_config(config["clean"]).republisher_keys()
