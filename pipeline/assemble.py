@@ -87,8 +87,7 @@ def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: 
         records = (local, fetched["records"]) | "AllRecords" >> beam.Flatten()
     else:  # nothing to fetch: no fetch stages, and no Flatten that would buffer every page
         records = local
-        fetched = {"rejects": pipeline | "NoFetchRejects" >> beam.Create([]),
-                   "cursors": pipeline | "NoCursors" >> beam.Create([])}
+        fetched = {"rejects": None, "cursors": pipeline | "NoCursors" >> beam.Create([])}
     processed = records | "Process" >> beam.ParDo(
         ProcessRecords(config, run_id, now)).with_outputs(REJECTS, QUOTES, main="articles")
     republishers = ProfileSet.from_config(config["clean"]).republisher_keys()
@@ -105,7 +104,8 @@ def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: 
     cluster_rows = dedup["clusters"] | "StampClusters" >> beam.Map(
         lambda row: {**row, "run_id": run_id, "updated_at": now, "date": now.strftime("%Y-%m-%d")})
     rejects = (
-        (read[REJECTS], fetched["rejects"], processed[REJECTS])
+        tuple(rejected for rejected in (read[REJECTS], fetched["rejects"], processed[REJECTS])
+              if rejected is not None)
         | "AllRejects" >> beam.Flatten()
         | "StampRejects" >> beam.Map(stamp_reject, run_id, now)
     )
