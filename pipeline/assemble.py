@@ -29,6 +29,7 @@ from transforms.feeds.specs import FeedSpec, feed_specs, split_feed_files
 from transforms.read.beam import ReadFiles
 from transforms.read.expand import to_element
 from transforms.read.files import expand_inputs
+from transforms.read.ranges import pieces
 from transforms.state.beam import OnePerKey, RecordIngested, SkipReported
 from transforms.state.ingested import reject_key
 from transforms.write.beam import WriteTable
@@ -75,16 +76,24 @@ def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: 
     run_id, now = request.run_id, request.started_at
     partition_by = config["output"]["partition_by"]
 
+    # Large JSONL files are split into ranges, and the reshuffle spreads files and ranges over
+    # the workers; reading is then fused with processing (no page is buffered between stages).
     read = (
         pipeline
-        | "Files" >> beam.Create([to_element(path) for path in files])  # bytes: any file name
+        | "Files" >> beam.Create([to_element(path) for path in files], reshuffle=False)  # bytes: any name
+        | "Split" >> beam.FlatMap(pieces, config["input"])
+        | "Spread" >> beam.Reshuffle()
         | "Read" >> beam.ParDo(ReadFiles(config["input"])).with_outputs(REJECTS, main="records")
     )
     state_dir, full_refresh = request.state_dir, request.full_refresh
     local = read.records | "SkipIngested" >> beam.ParDo(SkipIngested(state_dir, full_refresh))
-    fetched = pipeline | "FetchInputs" >> FetchInputs(
-        config["fetch"], list(feeds), urls, state_dir, full_refresh)
-    records = (local, fetched["records"]) | "AllRecords" >> beam.Flatten()
+    if urls or feeds:
+        fetched = pipeline | "FetchInputs" >> FetchInputs(
+            config["fetch"], list(feeds), urls, state_dir, full_refresh)
+        records = (local, fetched["records"]) | "AllRecords" >> beam.Flatten()
+    else:  # nothing to fetch: no fetch stages, and no Flatten that would buffer every page
+        records = local
+        fetched = {"rejects": None, "cursors": pipeline | "NoCursors" >> beam.Create([])}
     processed = records | "Process" >> beam.ParDo(
         ProcessRecords(config, run_id, now, expected)).with_outputs(REJECTS, QUOTES, main="articles")
     # the same record read twice (a line in two files, a copied file, a symlink) is one article
@@ -113,7 +122,8 @@ def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: 
     cluster_rows = dedup["clusters"] | "StampClusters" >> beam.Map(
         lambda row: {**row, "run_id": run_id, "updated_at": now, "date": now.strftime("%Y-%m-%d")})
     rejects = (
-        (read[REJECTS], fetched["rejects"], processed[REJECTS])
+        tuple(rejected for rejected in (read[REJECTS], fetched["rejects"], processed[REJECTS])
+              if rejected is not None)
         | "AllRejects" >> beam.Flatten()
         | "UniqueRejects" >> OnePerKey(reject_key, "duplicate_rejects")
         | "SkipReported" >> beam.ParDo(SkipReported(state_dir, full_refresh))

@@ -24,6 +24,11 @@ DEFAULT_CONFIG = PROJECT_ROOT / "configs" / "default.yaml"
 FREE_FORM = {"feeds"}
 
 
+# libyaml's parser (same safe constructor, same objects) reads the outlet profiles about 5x faster
+# than the pure-Python one: they are read at every start, in the driver and in each worker.
+SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 class ConfigError(ValueError):
     """A config that cannot be used; the message is one line for the user."""
 
@@ -32,7 +37,7 @@ def read_yaml(path: str | os.PathLike, what: str = "config") -> Any:
     """The parsed YAML file; ConfigError with one line naming `what` and where it failed."""
     try:
         with open(path, encoding="utf-8") as handle:
-            return yaml.safe_load(handle)
+            return yaml.load(handle, Loader=SAFE_LOADER)
     except OSError as error:
         raise ConfigError(f"cannot read {what} {path}: {error.strerror or error}") from error
     except yaml.YAMLError as error:

@@ -1,4 +1,5 @@
-"""The read stage's Beam side: one file per element in, raw records and rejects out."""
+"""The read stage's Beam side: one file (or one range of a large JSONL file) per element in, raw
+records and rejects out."""
 
 from __future__ import annotations
 
@@ -11,21 +12,27 @@ from transforms.common.records import RawRecord
 from transforms.common.rejects import REJECTS, reject_from_exception
 from transforms.read.expand import display_ref, from_element
 from transforms.read.files import STAGE, read_file
+from transforms.read.ranges import read_jsonl_range
 
 LOG = logging.getLogger("newspipe.readers")
 
 
 class ReadFiles(beam.DoFn):
-    """file path (bytes from `expand.to_element`, or str) -> raw record dicts, with rejects on
-    the REJECTS output."""
+    """file path (bytes from `expand.to_element`, or str), or (path, start, end, first line) of a
+    JSONL range (ranges.pieces) -> raw record dicts, with rejects on the REJECTS output."""
 
     def __init__(self, settings: dict):
         self.settings = settings
 
-    def process(self, element: bytes | str):
-        path = from_element(element)
+    def process(self, element: bytes | str | tuple):
+        if isinstance(element, tuple):
+            path = from_element(element[0])
+            items = read_jsonl_range(path, self.settings, tuple(element[1:]))
+        else:
+            path = from_element(element)
+            items = read_file(path, self.settings)
         try:
-            for item in read_file(path, self.settings):
+            for item in items:
                 if item is None:
                     continue
                 if isinstance(item, RawRecord):

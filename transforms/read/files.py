@@ -189,7 +189,7 @@ def read_jsonl(path: str, settings: dict) -> Iterator[RawRecord | dict]:
     try:
         with open_input(path, settings["max_inflated_bytes"]) as handle:
             for number, line in jsonl_lines(handle, settings["max_record_bytes"]):
-                yield _parse_guarded(f"{ref}:{number}", line)
+                yield parse_line_guarded(f"{ref}:{number}", line)
     except InflatedTooLarge as error:
         yield make_reject(ref, STAGE, "too_large", f"{error}; {_read_up_to(number)}")
     except READ_ERRORS as error:
@@ -200,7 +200,8 @@ def _read_up_to(number: int) -> str:
     return f"records up to line {number} were read, the rest not" if number else "no record read"
 
 
-def _parse_guarded(ref: str, line: bytes | RecordTooLarge) -> RawRecord | dict:
+def parse_line_guarded(ref: str, line: bytes | RecordTooLarge) -> RawRecord | dict:
+    """A JSONL line as a record, or a reject: never an exception."""
     try:
         return parse_jsonl_line(ref, line)
     except Exception as error:  # one line never costs the rest of its file

@@ -1,0 +1,98 @@
+"""Splitting large JSONL files into byte ranges, so that several workers read one file.
+
+A range starts at a line start and ends just after a newline (or at the end of the file), and
+knows the number of its first line: a range's records get the same `path:LINE` refs as when
+the file is read whole. The split is one sequential pass counting newlines (bytes.count and
+bytes.find run in C, at memory speed): cheap beside extracting the records. Compressed files
+cannot be entered in the middle and are read whole.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+
+from transforms.common import fs
+from transforms.common.rejects import reject_from_exception
+from transforms.read.expand import display_ref, from_element
+from transforms.read.files import STAGE, kind_of, parse_line_guarded
+from transforms.read.jsonl import jsonl_lines
+
+# About this many bytes per range: a few pages of HTML or a thousand short text records. Small
+# enough that two workers get an even share of a file of a few MB, large enough that the
+# per-range cost (an element through a shuffle, one open and seek) is nothing.
+SPLIT_BYTES = 1 << 21
+BLOCK_BYTES = 1 << 24
+
+Range = tuple[int, int, int]  # (start offset, end offset, number of the first line)
+
+
+def pieces(element: bytes | str, settings: dict, target: int = SPLIT_BYTES) -> Iterator[bytes | str | tuple]:
+    """What the readers get of one file (an element of expand.to_element): the element itself
+    (read whole), or for a large local uncompressed JSONL file one (element, start, end, first
+    line) per range."""
+    path = from_element(element)
+    if kind_of(path, settings) != "jsonl" or path.lower().endswith(".gz") or "://" in path:
+        yield element
+        return
+    try:
+        ranges = split_ranges(path, target)
+    except OSError:  # the reader makes it a reject
+        ranges = []
+    if not ranges:
+        yield element
+        return
+    for piece in ranges:
+        yield (element, *piece)
+
+
+def split_ranges(path: str, target: int = SPLIT_BYTES) -> list[Range]:
+    """Line-aligned ranges of about `target` bytes covering the whole file; [] when the file
+    is not larger than `target` (it is read whole)."""
+    if os.path.getsize(path) <= target:
+        return []
+    ranges: list[Range] = []
+    start, first_line, newlines, offset = 0, 1, 0, 0
+    with open(path, "rb") as handle:
+        while block := handle.read(BLOCK_BYTES):
+            i = 0
+            while True:
+                # the range may end at the first newline at least `target` bytes after its start
+                j = block.find(b"\n", max(i, start + target - offset))
+                if j < 0:
+                    break
+                newlines += block.count(b"\n", i, j + 1)
+                i = j + 1
+                ranges.append((start, offset + i, first_line))
+                start, first_line = offset + i, newlines + 1
+            newlines += block.count(b"\n", i)
+            offset += len(block)
+    if offset > start:
+        ranges.append((start, offset, first_line))
+    return ranges
+
+
+class _Window:
+    """read() of a binary file that stops at `end` (ranges end at a line end)."""
+
+    def __init__(self, handle, end: int):
+        self.handle, self.end = handle, end
+
+    def read(self, size: int = -1) -> bytes:
+        left = self.end - self.handle.tell()
+        if left <= 0:
+            return b""
+        return self.handle.read(left if size is None or size < 0 else min(size, left))
+
+
+def read_jsonl_range(path: str, settings: dict, piece: Range) -> Iterator:
+    """The records (or rejects) of one range, numbered as in the whole file (files.read_jsonl)."""
+    start, end, first_line = piece
+    ref = display_ref(path)
+    try:
+        with fs.open_raw(path) as handle:  # only uncompressed local files are split
+            handle.seek(start)
+            for number, line in jsonl_lines(_Window(handle, end), settings["max_record_bytes"]):
+                yield parse_line_guarded(f"{ref}:{first_line + number - 1}", line)
+    except (OSError, EOFError) as error:
+        yield reject_from_exception(ref, STAGE, error)
