@@ -38,6 +38,7 @@ from transforms.clean.copies import copy_furniture, drop_paragraphs
 from transforms.clean.profiles import ProfileSet
 from transforms.common import ids
 from transforms.common.config import load_config
+from transforms.dedup.candidates import article_meta
 from transforms.dedup.clusters import UnionFind, choose_canonical
 from transforms.dedup.minhash import fingerprint
 from transforms.dedup.verify import contained_shares, same_story
@@ -82,7 +83,8 @@ def clean_records(records: list, config: dict, cleaners: dict, outlet_of_record)
             "source_id": record.source_id, "input_ref": record.input_ref, "url": record.url,
             "source": source_of(cleaned.source, record.url), "credited_agency": cleaned.credited_agency,
             "title": cleaned.title, "text": cleaned.text, "published_at": cleaned.published_at,
-            "republisher": cleaned.republisher, "agency_text": cleaned.agency_text,
+            "republished": cleaned.republished, "agency_text": cleaned.agency_text,
+            "republishers": cleaner.profiles.republisher_keys(),  # what this record's run would know
         })
     return rows
 
@@ -131,8 +133,8 @@ def dedup(rows: list[dict], settings: dict) -> list[dict]:
         uf.find(row["article_id"])
     by_id = {row["article_id"]: row for row in rows}
     for members in uf.groups().values():
-        metas = [{**by_id[m], "completeness": holds.get(m, 1.0), "text_len": len(by_id[m]["text"].split())}
-                 for m in members]
+        metas = [{**article_meta(by_id[m], len(by_id[m]["text"].split()), by_id[m]["republishers"]),
+                  "completeness": holds.get(m, 1.0)} for m in members]
         canonical = choose_canonical(metas)
         for m in members:
             by_id[m].update(cluster_id=min(members), is_canonical=m == canonical)

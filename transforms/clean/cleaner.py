@@ -32,7 +32,9 @@ from transforms.clean.furniture import (
 from transforms.clean.paragraphs import join_paragraphs, normalise_line, split_paragraphs
 from transforms.clean.profiles import Profile, ProfileSet, domain_of
 from transforms.common.config import project_path
+from transforms.common.names import name_key
 from transforms.common.records import Cleaned, Draft
+from transforms.common.urls import host_names
 
 HEADER_ZONE = 8  # the header (title, byline, standfirst, dateline) lies within this many paragraphs
 MAX_STANDFIRST_CHARS = 400
@@ -117,8 +119,9 @@ class Cleaner:
             body = [p for p in body if p]
 
         url_profile = self.profiles.by_url(draft.url)
-        own_profile = url_profile or self.profiles.by_signature(header_text)
-        source = self._source(draft, own_profile)
+        signed = None if url_profile else self.profiles.by_signature(header_text)
+        own_profile = url_profile or signed
+        source = self._source(draft, url_profile, signed)
         profile = own_profile or self.profiles.by_name(source)
         agency = self._agency(found, body, draft.authors, own_profile, draft.url)
         summary = _clean_hint(draft.summary) or (" ".join(standfirst) if standfirst else None)
@@ -218,13 +221,26 @@ class Cleaner:
             return own.name if own.agency else None
         return self.profiles.agency_by_host(url)
 
-    def _source(self, draft: Draft, own: Profile | None) -> str | None:
-        if own:
-            return own.name
+    def _source(self, draft: Draft, url_profile: Profile | None, signed: Profile | None) -> str | None:
+        """The outlet of this copy: its URL's profile; else the outlet whose house style the text
+        is written in (signature), unless the URL's host or the input's source names another
+        outlet (a republisher copies the agency's style verbatim); else the input's source;
+        else the URL's domain."""
+        if url_profile:
+            return url_profile.name
+        if signed and self._may_sign(signed, draft):
+            return signed.name
         if draft.source:
             named = self.profiles.by_name(draft.source)
             return named.name if named else draft.source.strip()
         return domain_of(draft.url) or None
+
+    def _may_sign(self, signed: Profile, draft: Draft) -> bool:
+        """Whether a text in `signed`'s house style may be `signed`'s own copy: nothing else names
+        its outlet, or what does names `signed` (a host such as tass.ru that no profile lists)."""
+        if draft.url and not any(host_names(draft.url, name_key(n)) for n in (signed.name, *signed.aliases)):
+            return False
+        return not draft.source or self.profiles.by_name(draft.source) is signed
 
 
 def _agency_text(source: str | None, dateline: Dateline | None) -> bool:

@@ -73,6 +73,18 @@ def is_agency_copy(member: dict, agency: str | None) -> bool:
     return host_names(member.get("url"), agency)
 
 
+def own_copy_evidence(member: dict, agency: str | None) -> int:
+    """How surely this is the agency's own copy: 2 on its URL (the page is on the agency's
+    site); 1 on its text alone (no URL: the agency's house style named its outlet, or no outlet
+    is known and it opens with the agency's own dateline), which a republisher's verbatim copy
+    can show as well; 0 otherwise."""
+    if is_agency_copy(member, agency):
+        return 2 if member.get("url") else 1
+    if member.get("agency_text") and agency_key(member.get("credited_agency")) == agency:
+        return 1
+    return 0
+
+
 def _timestamp(value) -> float | None:
     if isinstance(value, datetime):
         return value.timestamp()
@@ -86,22 +98,22 @@ COMPLETE_MARGIN = 0.03
 
 
 def canonical_rank(member: dict, agency: str | None, best_completeness: float) -> tuple:
-    """Smaller is better: the credited agency's own copy; then a copy by an outlet that is not
-    an aggregator or wire republisher (their copies are never the original, whatever their
-    timestamp says); then, among the complete copies (a trimmed copy cannot be the original),
-    a text with no known outlet that opens with the agency's own dateline; then the earliest;
-    then the most complete text."""
+    """Smaller is better: the credited agency's own page (by its URL); then a copy by an outlet
+    that is not an aggregator or wire republisher (their copies are never the original,
+    whatever their timestamp says); then the complete copies (a trimmed copy cannot be the
+    original); then the agency's own copy by its text alone; then the earliest; then the most
+    complete text."""
     published = _timestamp(member.get("published_at"))
     completeness = float(member.get("completeness", 1.0))
+    own = own_copy_evidence(member, agency)
     # A time of exactly midnight UTC is usually a date without a time ("Published: Aug 28"):
     # within its day it ranks after the stamps that carry a real time.
     day, seconds = divmod(published or 0.0, 86400)
     return (
-        not is_agency_copy(member, agency),
+        own < 2,
         bool(member.get("republisher")),
         completeness < best_completeness - COMPLETE_MARGIN,
-        # no URL or outlet, but the agency's own dateline: its own text (before any timestamp)
-        not (member.get("agency_text") and agency_key(member.get("credited_agency")) == agency),
+        own < 1,
         published is None,
         day,
         seconds == 0,
