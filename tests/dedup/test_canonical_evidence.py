@@ -8,6 +8,7 @@ import pytest
 from transforms.clean.cleaner import Cleaner
 from transforms.common.config import load_config
 from transforms.common.records import Draft
+from transforms.dedup import index as state
 from transforms.dedup.clusters import choose_canonical
 
 
@@ -83,3 +84,103 @@ def test_an_undated_agency_text_beats_timestamped_pages_of_other_outlets():
         _meta("c", source="regionpost.example.org", url="https://regionpost.example.org/s", published_at=5.0),
     ]
     assert choose_canonical(members) == "a"
+
+
+# --- the story names its own outlet ------------------------------------------------------------
+
+STORY = ("The harbour board approved a plan to dredge the northern channel on Tuesday, after two "
+         "years of delays.\n\n{mention}\n\nDredging is expected to start in the autumn.")
+MENTIONS = [
+    ("Example Courier", "The board's chair told the Example Courier that the money was in place."),
+    ("The Sample Herald", "A spokesman told The Sample Herald the work would take a year."),
+    ("Sample Herald", "In an interview with the Sample Herald, the mayor welcomed the decision."),
+    ("Regional Wire", "Regional Wire reporters saw the survey boats leave the port on Monday."),
+    ("NWB", "The minister said answering a question from NWB."),
+]
+
+
+@pytest.mark.parametrize(("outlet", "mention"), MENTIONS)
+def test_a_story_that_names_the_outlet_of_its_copy_marks_it(cleaner, outlet, mention):
+    text = STORY.format(mention=mention)
+    assert cleaner.clean(Draft(text=text, source=outlet)).self_named
+    assert not cleaner.clean(Draft(text=text, source="Aggregated Daily")).self_named
+    assert not cleaner.clean(Draft(text=text)).self_named
+
+
+@pytest.mark.parametrize(("outlet", "mention"), [
+    ("The Independent", "The Independent Electoral Commission will publish the results."),
+    ("Sample Herald", "Sample Herald Square was closed to traffic during the works."),
+    ("The Guardian", "Guardian angels, the mayor joked, had watched over the project."),
+    ("Example Courier", "An example courier van blocked the quay."),
+])
+def test_a_longer_name_or_a_common_word_is_not_the_outlet(cleaner, outlet, mention):
+    assert not cleaner.clean(Draft(text=STORY.format(mention=mention), source=outlet)).self_named
+
+
+@pytest.mark.parametrize("order", [0, 1, 2])
+def test_the_copy_whose_story_names_its_outlet_beats_earlier_copies(order):
+    members = [
+        _meta("a", credited_agency=None, source="Example Courier", url="https://excourier.example/x",
+              published_at=9000.0, self_named=True),
+        _meta("b", credited_agency=None, source="aggregated.example", url="https://aggregated.example/1",
+              published_at=100.0),
+        _meta("c", credited_agency=None, source="Reader Hub", url="https://readerhub.example/2",
+              published_at=200.0),
+    ]
+    members = members[order:] + members[:order]
+    assert choose_canonical(members) == "a"
+
+
+def test_a_trimmed_copy_does_not_win_by_naming_the_outlet():
+    members = [
+        _meta("a", credited_agency=None, source="Example Courier", self_named=True, completeness=0.6),
+        _meta("b", credited_agency=None, source="Reader Hub", published_at=100.0),
+    ]
+    assert choose_canonical(members) == "b"
+
+
+# --- the standfirst that copies drop -----------------------------------------------------------
+
+STANDFIRSTS = [
+    "Channel dredging approved after two years of delays\n\n{sf}\n\nBy Jo Example\n\n{body}",
+    "Harbour board backs dredging plan\n\n{sf}\n\nPublished: 3 May 2024, 10:15\n\n{body}",
+    "Dredging to start in autumn\n\n{sf}\n\nBy Sam Sample and Lee Example\n\nUpdated 4 hours ago\n\n{body}",
+]
+SF = "The work will cost more than planned, but the port says it cannot wait any longer"
+BODY = ("The harbour board approved a plan to dredge the northern channel on Tuesday, after two years "
+        "of delays.\n\nDredging is expected to start in the autumn and to last about a year.")
+
+
+@pytest.mark.parametrize("layout", STANDFIRSTS)
+def test_a_standfirst_in_the_text_is_noted(cleaner, layout):
+    cleaned = cleaner.clean(Draft(text=layout.format(sf=SF, body=BODY)))
+    assert cleaned.standfirst and SF not in cleaned.text
+    dropped = "\n\n".join(p for p in layout.format(sf=SF, body=BODY).split("\n\n") if p != SF)
+    assert not cleaner.clean(Draft(text=dropped)).standfirst
+
+
+def test_a_summary_given_by_the_input_is_no_standfirst(cleaner):
+    assert not cleaner.clean(Draft(text=BODY, summary=SF)).standfirst
+
+
+@pytest.mark.parametrize("copy_time", [50.0, 500.0, None])
+def test_the_copy_that_kept_its_standfirst_beats_the_earlier_ones(copy_time):
+    members = [
+        _meta("a", credited_agency=None, standfirst=True, published_at=1000.0),
+        _meta("b", credited_agency=None, source="Reader Hub", url="https://readerhub.example/2",
+              published_at=copy_time),
+    ]
+    assert choose_canonical(members) == "a"
+
+
+def test_without_evidence_the_earliest_still_decides():
+    members = [_meta("a", credited_agency=None, published_at=900.0),
+               _meta("b", credited_agency=None, published_at=100.0)]
+    assert choose_canonical(members) == "b"
+
+
+def test_the_hints_survive_the_state_index(tmp_path):
+    entry = _meta("a", self_named=True, standfirst=True, agency_text=True, cluster_id="c1", is_canonical=True)
+    state.write_index(str(tmp_path), {"a": entry})
+    back = state.read_index(str(tmp_path))["a"]
+    assert back["self_named"] and back["standfirst"] and back["agency_text"]

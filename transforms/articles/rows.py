@@ -54,6 +54,8 @@ def article_row(record: RawRecord, cleaned: Cleaned, lang: str, confidence: floa
         from_feed_content=record.from_feed_content,
         republished=cleaned.republished,
         agency_text=cleaned.agency_text,
+        self_named=cleaned.self_named,
+        standfirst=cleaned.standfirst,
         ingested_at=ingested_at,
         run_id=run_id,
         date=partition_date(cleaned.published_at, ingested_at),

@@ -11,6 +11,7 @@ Conservative by design: a paragraph is removed only when a rule is sure of it.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -136,6 +137,8 @@ class Cleaner:
             published_at=_published(draft.published, found, profile),
             republished=found.attributed,
             agency_text=_agency_text(source, found.dateline),
+            self_named=self._names_outlet(source, body),
+            standfirst=bool(standfirst),
         )
 
     def _kind(self, paragraph: str, index: int, count: int, found: _Findings) -> str:
@@ -235,12 +238,30 @@ class Cleaner:
             return named.name if named else draft.source.strip()
         return domain_of(draft.url) or None
 
+    def _names_outlet(self, source: str | None, body: list[str]) -> bool:
+        """Whether the story names the outlet of this copy ("told the Example Times", "a question
+        from TASS", "a Reuters reporter"): the mark of the outlet's own copy, which republishers
+        carry only as someone else's name."""
+        profile = self.profiles.by_name(source)
+        names = [source, *(profile.aliases if profile else [])] if source else []
+        patterns = [_outlet_mention(name) for name in names if name and "." not in name and len(name) > 1]
+        return any(p.search(paragraph) for p in patterns for paragraph in body)
+
     def _may_sign(self, signed: Profile, draft: Draft) -> bool:
         """Whether a text in `signed`'s house style may be `signed`'s own copy: nothing else names
         its outlet, or what does names `signed` (a host such as tass.ru that no profile lists)."""
         if draft.url and not any(host_names(draft.url, name_key(n)) for n in (signed.name, *signed.aliases)):
             return False
         return not draft.source or self.profiles.by_name(draft.source) is signed
+
+
+@functools.lru_cache(maxsize=4096)
+def _outlet_mention(name: str) -> re.Pattern:
+    """An outlet's name as a story mentions it: case as written ("The" or "the" when the name
+    has it), and not the start of a longer proper name ("the Independent Electoral Commission")."""
+    core = re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE)
+    lead = r"[Tt]he\s+" if core != name.strip() else ""
+    return re.compile(r"(?<!\w)" + lead + re.escape(core) + r"(?!\w)(?![ \t]+[A-Z])")
 
 
 def _agency_text(source: str | None, dateline: Dateline | None) -> bool:

@@ -101,8 +101,10 @@ def canonical_rank(member: dict, agency: str | None, best_completeness: float) -
     """Smaller is better: the credited agency's own page (by its URL); then a copy by an outlet
     that is not an aggregator or wire republisher (their copies are never the original,
     whatever their timestamp says); then the complete copies (a trimmed copy cannot be the
-    original); then the agency's own copy by its text alone; then the earliest; then the most
-    complete text."""
+    original); then the agency's own copy by its text alone; then a copy whose story names its
+    own outlet ("told the Example Times"); then one that kept its standfirst (republishers
+    drop it); only then the earliest (a republisher's time is its re-publication time, or
+    made up), then the most complete text."""
     published = _timestamp(member.get("published_at"))
     completeness = float(member.get("completeness", 1.0))
     own = own_copy_evidence(member, agency)
@@ -114,6 +116,8 @@ def canonical_rank(member: dict, agency: str | None, best_completeness: float) -
         bool(member.get("republisher")),
         completeness < best_completeness - COMPLETE_MARGIN,
         own < 1,
+        not member.get("self_named"),
+        not member.get("standfirst"),
         published is None,
         day,
         seconds == 0,
