@@ -84,7 +84,7 @@ def clean_records(records: list, config: dict, cleaners: dict, outlet_of_record)
             "source": source_of(cleaned.source, record.url), "credited_agency": cleaned.credited_agency,
             "title": cleaned.title, "text": cleaned.text, "published_at": cleaned.published_at,
             "republished": cleaned.republished, "agency_text": cleaned.agency_text,
-            "self_named": cleaned.self_named, "standfirst": cleaned.standfirst,
+            "self_named": cleaned.self_named, "standfirst": cleaned.standfirst, "origin": cleaned.origin,
             "republishers": cleaner.profiles.republisher_keys(),  # what this record's run would know
         })
     return rows

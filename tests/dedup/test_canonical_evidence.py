@@ -3,8 +3,11 @@ URLs, their text, the cleaning hints), not from outlet names. All texts are made
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
+from tests.helpers import read_rows, run_cli
 from transforms.clean.cleaner import Cleaner
 from transforms.common.config import load_config
 from transforms.common.records import Draft
@@ -184,3 +187,95 @@ def test_the_hints_survive_the_state_index(tmp_path):
     state.write_index(str(tmp_path), {"a": entry})
     back = state.read_index(str(tmp_path))["a"]
     assert back["self_named"] and back["standfirst"] and back["agency_text"]
+
+
+# --- the outlet that other copies credit -------------------------------------------------------
+
+ATTRIBUTIONS = [
+    ("This story first appeared on Example Daily.", "exampledaily.com"),
+    ("This article was originally published on The Sample Times.", "sampletimes.co.uk"),
+    ("Read the full story at sample-news.com", "www.sample-news.com"),
+    ("This article first appeared in The Harbour Review and is republished with permission.",
+     "theharbourreview.org"),
+]
+
+
+@pytest.mark.parametrize(("line", "host"), ATTRIBUTIONS)
+def test_an_attribution_line_names_the_origin(cleaner, line, host):
+    cleaned = cleaner.clean(Draft(text=BODY + "\n\n" + line, url="https://reader-hub.example/x"))
+    assert cleaned.republished and cleaned.origin
+    assert line not in cleaned.text
+
+
+@pytest.mark.parametrize(("line", "host"), ATTRIBUTIONS)
+def test_the_page_on_the_credited_outlet_is_the_original(cleaner, line, host):
+    copy = cleaner.clean(Draft(text=BODY + "\n\n" + line, url="https://reader-hub.example/x"))
+    members = [
+        _meta("a", credited_agency=None, source="Reader Hub", url="https://reader-hub.example/x",
+              published_at=50.0, republished=copy.republished, origin=copy.origin),
+        _meta("b", credited_agency=None, source="Another Portal", url="https://portal.example/9",
+              published_at=20.0),
+        _meta("c", credited_agency=None, source=host, url=f"https://{host}/2024/dredging",
+              published_at=700.0),
+    ]
+    assert choose_canonical(members) == "c"
+
+
+@pytest.mark.parametrize("source", ["Example Daily", "The Example Daily", "exampledaily.com"])
+def test_the_credited_outlet_is_known_by_its_source_without_url(source):
+    members = [
+        _meta("a", credited_agency=None, source="Reader Hub", published_at=50.0, origin="Example Daily"),
+        _meta("b", credited_agency=None, source="Another Portal", published_at=20.0),
+        _meta("c", credited_agency=None, source=source, published_at=None),
+    ]
+    assert choose_canonical(members) == "c"
+
+
+def test_a_credit_naming_no_member_changes_nothing():
+    members = [
+        _meta("a", credited_agency=None, source="Reader Hub", published_at=50.0, origin="Example Daily"),
+        _meta("b", credited_agency=None, source="Another Portal", published_at=20.0),
+    ]
+    assert choose_canonical(members) == "b"
+
+
+# --- through the pipeline: the hints reach the canonical choice, in a run and from the state ----
+
+LONG_BODY = "\n\n".join([
+    "The harbour board approved a plan on Tuesday to dredge the northern channel, after two years of "
+    "delays caused by disputes over the cost and the disposal of the silt.",
+    "Board members voted seven to two in favour of the plan, which will allow larger cargo ships to "
+    "reach the container terminal at any tide, the chair said after the meeting.",
+    "Dredging is expected to start in the autumn and last about a year, with the silt taken to a "
+    "licensed site far out at sea rather than spread on the nearby marshes.",
+    "Fishermen who opposed the plan said they would ask the regional court to review the decision, "
+    "arguing that the work would drive fish away from their traditional grounds.",
+])
+
+
+def _jsonl(path, rows):
+    path.write_text("".join(json.dumps(row) + "\n" for row in rows), encoding="utf-8")
+
+
+def test_pipeline_keeps_the_original_with_its_standfirst_from_the_state_over_earlier_copies(tmp_path):
+    first, second = tmp_path / "in1", tmp_path / "in2"
+    first.mkdir()
+    second.mkdir()
+    header = "Harbour board backs dredging plan\n\n{sf}By Jo Example\n\n"
+    _jsonl(first / "a.jsonl", [{"id": "orig", "text": header.format(sf=SF + "\n\n") + LONG_BODY}])
+    _jsonl(second / "b.jsonl", [  # later copies, stamped earlier; the original comes from the state
+        {"id": "copy1", "url": "https://reader-hub.example/n/1", "published": "2024-05-03T08:00:00+00:00",
+         "text": header.format(sf="") + LONG_BODY},
+        {"id": "copy2", "url": "https://portal.example/s/2", "published": "2024-05-03T07:00:00+00:00",
+         "text": header.format(sf="") + LONG_BODY},
+    ])
+    out, state_dir = tmp_path / "out", tmp_path / "state"
+    for folder in (first, second):
+        result = run_cli("run", "--input", str(folder), "--output", str(out), "--state", str(state_dir))
+        assert result.returncode == 0, result.stderr
+    rows = read_rows(out, "articles")
+    original = next(row for row in rows if row["url"] is None)
+    copies = [row for row in rows if row["url"]]
+    assert len(copies) == 2
+    assert {row["canonical_id"] for row in copies} == {original["article_id"]}
+    assert not any(row["is_canonical"] for row in copies)

@@ -55,6 +55,7 @@ def article_row(record: RawRecord, cleaned: Cleaned, lang: str, confidence: floa
         republished=cleaned.republished,
         agency_text=cleaned.agency_text,
         self_named=cleaned.self_named,
+        origin=cleaned.origin,
         standfirst=cleaned.standfirst,
         ingested_at=ingested_at,
         run_id=run_id,

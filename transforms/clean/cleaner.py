@@ -60,6 +60,7 @@ class _Findings:
     dateline: Dateline | None = None
     credit: str | None = None  # agency named by a credit or attribution line ("Via: Kyodo")
     attributed: bool = False  # a line names another outlet as the story's origin: a republished copy
+    origin: str | None = None  # the outlet that line names ("Example Daily")
 
 
 _BULLET = re.compile(r"^\s*[*•·▪‣◦–-]\s+\S")
@@ -117,6 +118,8 @@ class Cleaner:
             found.credit = found.credit or next(
                 (a for a in (self._credit_agency(m.credit) for m in tails) if a), None)
             found.attributed = found.attributed or any(m.family == "republished_from" for m in tails)
+            found.origin = found.origin or next(
+                (m.credit for m in tails if m.family == "republished_from" and m.credit), None)
             body = [p for p in body if p]
 
         url_profile = self.profiles.by_url(draft.url)
@@ -136,6 +139,7 @@ class Cleaner:
             authors=found.authors or _clean_authors(draft.authors, self.profiles),
             published_at=_published(draft.published, found, profile),
             republished=found.attributed,
+            origin=found.origin,
             agency_text=_agency_text(source, found.dateline),
             self_named=self._names_outlet(source, body),
             standfirst=bool(standfirst),
@@ -151,6 +155,8 @@ class Cleaner:
                 found.credit = self._credit_agency(family.credit)
             # "First appeared on Example Daily": this copy names another outlet as its origin
             found.attributed |= family.family == "republished_from" and bool(family.credit)
+            if family.family == "republished_from" and not found.origin:
+                found.origin = family.credit
             return "summary" if family.kind == "summary" else "furniture"
         if is_timestamp(paragraph):
             found.stamps.append(paragraph)

@@ -59,6 +59,7 @@ class Cleaned:
     republished: bool = False  # a line names another outlet as the story's origin (dedup hint)
     agency_text: bool = False  # no outlet known, and the text opens with an agency's own dateline
     self_named: bool = False  # the story names this copy's outlet ("told the Example Times")
+    origin: str | None = None  # the outlet an attribution line names ("first appeared on Example Daily")
     standfirst: bool = False  # a standfirst stood between headline and story (copies often drop it)
 
 
@@ -99,6 +100,7 @@ class ArticleRow(TypedDict):
     republished: bool  # a line names another outlet as the story's origin
     agency_text: bool  # no outlet known, and the text opens with an agency's own dateline
     self_named: bool  # the story names this copy's outlet
+    origin: str | None  # the outlet an attribution line names as the story's origin
     standfirst: bool  # the text had a standfirst of its own
     content_hash: NotRequired[str]  # from here on: filled by the dedup stage
     cluster_id: NotRequired[str]

@@ -4,13 +4,14 @@ canonical choice, and the resolution of this run's edges against the earlier run
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import datetime
 
 import xxhash
 
 from transforms.common.names import name_key
-from transforms.common.urls import host_names
+from transforms.common.urls import host_label, host_names
 
 
 class UnionFind:
@@ -85,6 +86,34 @@ def own_copy_evidence(member: dict, agency: str | None) -> int:
     return 0
 
 
+_DOMAIN_ENDS = re.compile(r"^www\.|\.(?:com|org|net|info|news|(?:co|com)\.[a-z]{2}|[a-z]{2})$", re.IGNORECASE)
+
+
+def outlet_keys(name: str | None) -> set[str]:
+    """Comparison keys of an outlet as a credit or a `source` spells it: the name, without a
+    leading "The", without "www." and a top-level domain ("sample-news.com" -> "samplenews")."""
+    key = name_key(_DOMAIN_ENDS.sub("", (name or "").strip()))
+    # "theharbourreview.org" is "The Harbour Review", which a credit may spell without "The"
+    return {key, key.removeprefix("the")} - {""} if len(key) > 6 else {key} - {""}
+
+
+def named_origins(members: list[dict]) -> set[str]:
+    """Keys of the outlets that the copies' attribution lines name as the story's origin."""
+    return set().union(*(outlet_keys(m.get("origin")) for m in members))
+
+
+def is_named_origin(member: dict, named: set[str]) -> bool:
+    """This copy is on the outlet that other copies credit ("first appeared on Example Daily"):
+    by its `source`, or by its URL's host (exampledaily.com, example-daily.co.uk)."""
+    if not named:
+        return False
+    if outlet_keys(member.get("source")) & named:
+        return True
+    url = member.get("url")
+    label = host_label(url)
+    return bool(label) and bool(outlet_keys(label) & named or any(host_names(url, k) for k in named))
+
+
 def _timestamp(value) -> float | None:
     if isinstance(value, datetime):
         return value.timestamp()
@@ -97,11 +126,12 @@ def _timestamp(value) -> float | None:
 COMPLETE_MARGIN = 0.03
 
 
-def canonical_rank(member: dict, agency: str | None, best_completeness: float) -> tuple:
+def canonical_rank(member: dict, agency: str | None, best_completeness: float, named: set[str]) -> tuple:
     """Smaller is better: the credited agency's own page (by its URL); then a copy by an outlet
     that is not an aggregator or wire republisher (their copies are never the original,
     whatever their timestamp says); then the complete copies (a trimmed copy cannot be the
-    original); then the agency's own copy by its text alone; then a copy whose story names its
+    original); then the agency's own copy by its text alone; then the copy on the outlet that
+    other copies credit as the origin; then a copy whose story names its
     own outlet ("told the Example Times"); then one that kept its standfirst (republishers
     drop it); only then the earliest (a republisher's time is its re-publication time, or
     made up), then the most complete text."""
@@ -116,6 +146,7 @@ def canonical_rank(member: dict, agency: str | None, best_completeness: float) -
         bool(member.get("republisher")),
         completeness < best_completeness - COMPLETE_MARGIN,
         own < 1,
+        not is_named_origin(member, named),
         not member.get("self_named"),
         not member.get("standfirst"),
         published is None,
@@ -134,7 +165,8 @@ def choose_canonical(members: list[dict]) -> str:
     shingles it holds, 1.0 when unknown)."""
     agency = cluster_agency(members)
     best = max(float(m.get("completeness", 1.0)) for m in members)
-    return min(members, key=lambda m: canonical_rank(m, agency, best))["article_id"]
+    named = named_origins(members)
+    return min(members, key=lambda m: canonical_rank(m, agency, best, named))["article_id"]
 
 
 # --- resolution against the earlier runs -----------------------------------------------------

@@ -35,6 +35,7 @@ INDEX_SCHEMA = pa.schema([
     pa.field("agency_text", pa.bool_()),  # hints of the canonical choice (absent in older files)
     pa.field("self_named", pa.bool_()),
     pa.field("standfirst", pa.bool_()),
+    pa.field("origin", pa.string()),
     pa.field("cluster_id", pa.string()),
     pa.field("is_canonical", pa.bool_()),
 ])
