@@ -12,7 +12,8 @@ from transforms.clean.cleaner import Cleaner
 from transforms.common.config import load_config
 from transforms.common.records import Draft
 from transforms.dedup import index as state
-from transforms.dedup.clusters import choose_canonical
+from transforms.dedup.clusters import choose_canonical, resolve_clusters
+from transforms.dedup.streaming import resolve_article
 
 
 @pytest.fixture(scope="module")
@@ -279,3 +280,69 @@ def test_pipeline_keeps_the_original_with_its_standfirst_from_the_state_over_ear
     assert len(copies) == 2
     assert {row["canonical_id"] for row in copies} == {original["article_id"]}
     assert not any(row["is_canonical"] for row in copies)
+
+
+# --- a copy wrapped in an aggregator's furniture ----------------------------------------------
+
+PARAS = LONG_BODY.split("\n\n")
+WRAPPERS = [
+    [PARAS[0], "Advertisement", *PARAS[1:]],
+    [PARAS[0], PARAS[1], "Also Read: Ferry timetable changes for the summer season", *PARAS[2:]],
+    [*PARAS, "Share on Facebook"],
+    [*PARAS, "Follow us on Google News"],
+    [PARAS[0], "Read more: City council approves new cycle lanes", *PARAS[1:], "Share this article"],
+]
+HEADERS_ONLY = [
+    ["Harbour board backs dredging plan", "By Jo Example", "Updated 3 hours ago", *PARAS],
+    ["Latest news", "Harbour board backs dredging plan", "Published: 3 May 2024, 10:15", *PARAS],
+    [*PARAS, "(Reporting by Jo Example; Editing by Sam Sample)"],
+]
+
+
+@pytest.mark.parametrize("paragraphs", WRAPPERS)
+def test_engagement_furniture_around_the_story_marks_a_wrapped_copy(cleaner, paragraphs):
+    assert cleaner.clean(Draft(text="\n\n".join(paragraphs))).wrapped
+
+
+@pytest.mark.parametrize("paragraphs", HEADERS_ONLY)
+def test_a_publishers_header_or_an_agency_signoff_is_no_wrapping(cleaner, paragraphs):
+    assert not cleaner.clean(Draft(text="\n\n".join(paragraphs))).wrapped
+
+
+@pytest.mark.parametrize("copy_time", [10.0, 5000.0])
+def test_a_wrapped_copy_that_another_holds_whole_is_not_the_original(copy_time):
+    members = [
+        _meta("a", credited_agency=None, source="Reader Hub", url="https://readerhub.example/1",
+              published_at=copy_time, wrapped=True, covered=1.0),
+        _meta("b", credited_agency=None, covered=1.0),  # undated, unwrapped
+    ]
+    assert choose_canonical(members) == "b"
+
+
+def test_wrapping_alone_does_not_decide_when_no_copy_holds_it_whole():
+    members = [
+        _meta("a", credited_agency=None, published_at=10.0, wrapped=True, covered=0.8),
+        _meta("b", credited_agency=None, published_at=500.0, covered=1.0),
+    ]
+    assert choose_canonical(members) == "a"
+
+
+def test_resolution_records_how_much_of_each_article_a_neighbour_holds():
+    metas = [_meta("a", credited_agency=None, wrapped=True, published_at=10.0),
+             _meta("b", credited_agency=None, published_at=900.0)]
+    # a holds all of b; b holds all of a's story (its furniture is gone from the text)
+    out = dict(resolve_clusters([("a", "b", 1.0, 0.99)], metas, {}))
+    assert out["index"]["a"]["covered"] == pytest.approx(0.99)
+    assert out["index"]["b"]["covered"] == pytest.approx(1.0)
+    assert out["assign"]["a"][1] == "b"
+
+
+def test_streaming_resolution_records_coverage_both_ways():
+    index: dict = {}
+    resolve_article(index, _meta("a", credited_agency=None, published_at=900.0), [], 1e9)
+    # the new article b: a holds all of b, b holds 99% of a
+    (_, canonical), _ = resolve_article(
+        index, _meta("b", credited_agency=None, wrapped=True, published_at=10.0), [("a", 0.99, 1.0)], 1e9)
+    assert index["b"]["covered"] == pytest.approx(1.0)
+    assert index["a"]["covered"] == pytest.approx(0.99)
+    assert canonical == "a"

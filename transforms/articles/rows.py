@@ -57,6 +57,7 @@ def article_row(record: RawRecord, cleaned: Cleaned, lang: str, confidence: floa
         self_named=cleaned.self_named,
         origin=cleaned.origin,
         standfirst=cleaned.standfirst,
+        wrapped=cleaned.wrapped,
         ingested_at=ingested_at,
         run_id=run_id,
         date=partition_date(cleaned.published_at, ingested_at),

@@ -111,6 +111,7 @@ class Cleaner:
         header_text = "\n".join(paragraphs[:HEADER_ZONE])  # before the dateline is cut off
         _drop_lead_bullets(paragraphs, kinds)
         standfirst = self._strip_header(paragraphs, kinds, found)
+        wrapped = _wrapped(paragraphs, kinds)
         body = [p for p, kind in zip(paragraphs, kinds, strict=True) if kind == "body"]
         body = _drop_adjacent_duplicates(body)
         if body:
@@ -143,6 +144,7 @@ class Cleaner:
             agency_text=_agency_text(source, found.dateline),
             self_named=self._names_outlet(source, body),
             standfirst=bool(standfirst),
+            wrapped=wrapped,
         )
 
     def _kind(self, paragraph: str, index: int, count: int, found: _Findings) -> str:
@@ -268,6 +270,19 @@ def _outlet_mention(name: str) -> re.Pattern:
     core = re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE)
     lead = r"[Tt]he\s+" if core != name.strip() else ""
     return re.compile(r"(?<!\w)" + lead + re.escape(core) + r"(?!\w)(?![ \t]+[A-Z])")
+
+
+# Furniture that engages the reader (share and follow lines, teasers of other stories, ads, a
+# feed's disclaimer): an aggregator wraps the story in it; a publisher's own header (byline,
+# time, breadcrumb) and an agency's signoff are not of this kind.
+WRAPPER_KINDS = frozenset({"share", "teaser", "ad", "disclaimer"})
+
+
+def _wrapped(paragraphs: list[str], kinds: list[str]) -> bool:
+    """Reader-engagement furniture stood inside or after the story (after its first paragraph)."""
+    first = next((i for i, kind in enumerate(kinds) if kind == "body"), len(kinds))
+    return any(kinds[i] == "furniture" and furniture_kind(paragraphs[i]) in WRAPPER_KINDS
+               for i in range(first + 1, len(kinds)))
 
 
 def _agency_text(source: str | None, dateline: Dateline | None) -> bool:

@@ -61,6 +61,7 @@ class Cleaned:
     self_named: bool = False  # the story names this copy's outlet ("told the Example Times")
     origin: str | None = None  # the outlet an attribution line names ("first appeared on Example Daily")
     standfirst: bool = False  # a standfirst stood between headline and story (copies often drop it)
+    wrapped: bool = False  # share/follow lines, teasers or ads stood inside or after the story
 
 
 @dataclass
@@ -102,6 +103,7 @@ class ArticleRow(TypedDict):
     self_named: bool  # the story names this copy's outlet
     origin: str | None  # the outlet an attribution line names as the story's origin
     standfirst: bool  # the text had a standfirst of its own
+    wrapped: bool  # reader-engagement furniture stood inside or after the story
     content_hash: NotRequired[str]  # from here on: filled by the dedup stage
     cluster_id: NotRequired[str]
     is_canonical: NotRequired[bool]

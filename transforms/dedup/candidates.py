@@ -39,6 +39,7 @@ def article_meta(article: dict, words: int, republishers: frozenset[str] = froze
         "self_named": bool(article.get("self_named")),
         "origin": article.get("origin"),
         "standfirst": bool(article.get("standfirst")),
+        "wrapped": bool(article.get("wrapped")),
     }
 
 

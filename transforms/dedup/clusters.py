@@ -126,15 +126,21 @@ def _timestamp(value) -> float | None:
 COMPLETE_MARGIN = 0.03
 
 
+def is_wrapped_copy(member: dict) -> bool:
+    """Another copy holds this one's story whole, and this one came wrapped in share lines,
+    teasers or ads of its own: what an aggregator does to a story, not what its writer does."""
+    return bool(member.get("wrapped")) and float(member.get("covered", 0.0)) >= 1.0 - COMPLETE_MARGIN
+
+
 def canonical_rank(member: dict, agency: str | None, best_completeness: float, named: set[str]) -> tuple:
     """Smaller is better: the credited agency's own page (by its URL); then a copy by an outlet
     that is not an aggregator or wire republisher (their copies are never the original,
     whatever their timestamp says); then the complete copies (a trimmed copy cannot be the
     original); then the agency's own copy by its text alone; then the copy on the outlet that
-    other copies credit as the origin; then a copy whose story names its
-    own outlet ("told the Example Times"); then one that kept its standfirst (republishers
-    drop it); only then the earliest (a republisher's time is its re-publication time, or
-    made up), then the most complete text."""
+    other copies credit as the origin; then a copy whose story names its own outlet ("told the
+    Example Times"); then one that kept its standfirst (republishers drop it); then one that
+    is not a wrapped copy of another (is_wrapped_copy); only then the earliest (a republisher's
+    time is its re-publication time, or made up), then the most complete text."""
     published = _timestamp(member.get("published_at"))
     completeness = float(member.get("completeness", 1.0))
     own = own_copy_evidence(member, agency)
@@ -149,6 +155,7 @@ def canonical_rank(member: dict, agency: str | None, best_completeness: float, n
         not is_named_origin(member, named),
         not member.get("self_named"),
         not member.get("standfirst"),
+        is_wrapped_copy(member),
         published is None,
         day,
         seconds == 0,
@@ -185,12 +192,17 @@ def resolve_clusters(edges: list, metas: list, index: dict):
 
     uf = UnionFind()
     holds: dict[str, float] = {}  # least share of a neighbour's text that an article holds
+    covered: dict[str, float] = {}  # most of an article's text that one neighbour holds
     for a, b, b_in_a, a_in_b in sorted(edges):
         uf.union(a, b)
         holds[a] = min(holds.get(a, 1.0), b_in_a)
         holds[b] = min(holds.get(b, 1.0), a_in_b)
+        covered[a] = max(covered.get(a, 0.0), a_in_b)
+        covered[b] = max(covered.get(b, 0.0), b_in_a)
     for article_id, completeness in holds.items():
-        index[article_id] = {**index[article_id], "completeness": completeness}
+        entry = index[article_id]
+        index[article_id] = {**entry, "completeness": completeness,
+                             "covered": max(covered[article_id], entry.get("covered", 0.0))}
     for article_id in new_ids:
         uf.find(article_id)
     # Earlier members of the touched clusters join through their cluster id.

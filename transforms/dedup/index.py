@@ -35,6 +35,8 @@ INDEX_SCHEMA = pa.schema([
     pa.field("agency_text", pa.bool_()),  # hints of the canonical choice (absent in older files)
     pa.field("self_named", pa.bool_()),
     pa.field("standfirst", pa.bool_()),
+    pa.field("wrapped", pa.bool_()),
+    pa.field("covered", pa.float64()),
     pa.field("origin", pa.string()),
     pa.field("cluster_id", pa.string()),
     pa.field("is_canonical", pa.bool_()),
