@@ -38,6 +38,7 @@ from transforms.clean.copies import copy_furniture, drop_paragraphs
 from transforms.clean.profiles import ProfileSet
 from transforms.common import ids
 from transforms.common.config import load_config
+from transforms.dedup.candidates import article_meta
 from transforms.dedup.clusters import UnionFind, choose_canonical
 from transforms.dedup.minhash import fingerprint
 from transforms.dedup.verify import contained_shares, same_story
@@ -82,7 +83,10 @@ def clean_records(records: list, config: dict, cleaners: dict, outlet_of_record)
             "source_id": record.source_id, "input_ref": record.input_ref, "url": record.url,
             "source": source_of(cleaned.source, record.url), "credited_agency": cleaned.credited_agency,
             "title": cleaned.title, "text": cleaned.text, "published_at": cleaned.published_at,
-            "republisher": cleaned.republisher, "agency_text": cleaned.agency_text,
+            "republished": cleaned.republished, "agency_text": cleaned.agency_text,
+            "self_named": cleaned.self_named, "standfirst": cleaned.standfirst,
+            "wrapped": cleaned.wrapped, "origin": cleaned.origin,
+            "republishers": cleaner.profiles.republisher_keys(),  # what this record's run would know
         })
     return rows
 
@@ -118,7 +122,7 @@ def strip(rows: list[dict], evidence, outlets: list[str], leave_out: bool) -> li
 
 def dedup(rows: list[dict], settings: dict) -> list[dict]:
     fps = [fingerprint(row["text"], settings["shingle_size"]) for row in rows]
-    uf, holds = UnionFind(), {}
+    uf, holds, covers = UnionFind(), {}, {}
     for i, j in itertools.combinations(range(len(rows)), 2):
         if np.intersect1d(fps[i].unique, fps[j].unique).size < settings["min_shared_shingles"]:
             continue
@@ -127,12 +131,13 @@ def dedup(rows: list[dict], settings: dict) -> list[dict]:
             uf.union(a, b)
             b_in_a, a_in_b = contained_shares(fps[j], fps[i])
             holds[a], holds[b] = min(holds.get(a, 1.0), b_in_a), min(holds.get(b, 1.0), a_in_b)
+            covers[a], covers[b] = max(covers.get(a, 0.0), a_in_b), max(covers.get(b, 0.0), b_in_a)
     for row in rows:
         uf.find(row["article_id"])
     by_id = {row["article_id"]: row for row in rows}
     for members in uf.groups().values():
-        metas = [{**by_id[m], "completeness": holds.get(m, 1.0), "text_len": len(by_id[m]["text"].split())}
-                 for m in members]
+        metas = [{**article_meta(by_id[m], len(by_id[m]["text"].split()), by_id[m]["republishers"]),
+                  "completeness": holds.get(m, 1.0), "covered": covers.get(m, 0.0)} for m in members]
         canonical = choose_canonical(metas)
         for m in members:
             by_id[m].update(cluster_id=min(members), is_canonical=m == canonical)

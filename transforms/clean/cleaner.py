@@ -11,6 +11,7 @@ Conservative by design: a paragraph is removed only when a rule is sure of it.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass, field
@@ -32,7 +33,9 @@ from transforms.clean.furniture import (
 from transforms.clean.paragraphs import join_paragraphs, normalise_line, split_paragraphs
 from transforms.clean.profiles import Profile, ProfileSet, domain_of
 from transforms.common.config import project_path
+from transforms.common.names import name_key
 from transforms.common.records import Cleaned, Draft
+from transforms.common.urls import host_names
 
 HEADER_ZONE = 8  # the header (title, byline, standfirst, dateline) lies within this many paragraphs
 MAX_STANDFIRST_CHARS = 400
@@ -57,6 +60,7 @@ class _Findings:
     dateline: Dateline | None = None
     credit: str | None = None  # agency named by a credit or attribution line ("Via: Kyodo")
     attributed: bool = False  # a line names another outlet as the story's origin: a republished copy
+    origin: str | None = None  # the outlet that line names ("Example Daily")
 
 
 _BULLET = re.compile(r"^\s*[*•·▪‣◦–-]\s+\S")
@@ -107,6 +111,7 @@ class Cleaner:
         header_text = "\n".join(paragraphs[:HEADER_ZONE])  # before the dateline is cut off
         _drop_lead_bullets(paragraphs, kinds)
         standfirst = self._strip_header(paragraphs, kinds, found)
+        wrapped = _wrapped(paragraphs, kinds)
         body = [p for p, kind in zip(paragraphs, kinds, strict=True) if kind == "body"]
         body = _drop_adjacent_duplicates(body)
         if body:
@@ -114,11 +119,14 @@ class Cleaner:
             found.credit = found.credit or next(
                 (a for a in (self._credit_agency(m.credit) for m in tails) if a), None)
             found.attributed = found.attributed or any(m.family == "republished_from" for m in tails)
+            found.origin = found.origin or next(
+                (m.credit for m in tails if m.family == "republished_from" and m.credit), None)
             body = [p for p in body if p]
 
         url_profile = self.profiles.by_url(draft.url)
-        own_profile = url_profile or self.profiles.by_signature(header_text)
-        source = self._source(draft, own_profile)
+        signed = None if url_profile else self.profiles.by_signature(header_text)
+        own_profile = url_profile or signed
+        source = self._source(draft, url_profile, signed)
         profile = own_profile or self.profiles.by_name(source)
         agency = self._agency(found, body, draft.authors, own_profile, draft.url)
         summary = _clean_hint(draft.summary) or (" ".join(standfirst) if standfirst else None)
@@ -132,7 +140,11 @@ class Cleaner:
             authors=found.authors or _clean_authors(draft.authors, self.profiles),
             published_at=_published(draft.published, found, profile),
             republished=found.attributed,
+            origin=found.origin,
             agency_text=_agency_text(source, found.dateline),
+            self_named=self._names_outlet(source, body),
+            standfirst=bool(standfirst),
+            wrapped=wrapped,
         )
 
     def _kind(self, paragraph: str, index: int, count: int, found: _Findings) -> str:
@@ -145,6 +157,8 @@ class Cleaner:
                 found.credit = self._credit_agency(family.credit)
             # "First appeared on Example Daily": this copy names another outlet as its origin
             found.attributed |= family.family == "republished_from" and bool(family.credit)
+            if family.family == "republished_from" and not found.origin:
+                found.origin = family.credit
             return "summary" if family.kind == "summary" else "furniture"
         if is_timestamp(paragraph):
             found.stamps.append(paragraph)
@@ -218,13 +232,57 @@ class Cleaner:
             return own.name if own.agency else None
         return self.profiles.agency_by_host(url)
 
-    def _source(self, draft: Draft, own: Profile | None) -> str | None:
-        if own:
-            return own.name
+    def _source(self, draft: Draft, url_profile: Profile | None, signed: Profile | None) -> str | None:
+        """The outlet of this copy: its URL's profile; else the outlet whose house style the text
+        is written in (signature), unless the URL's host or the input's source names another
+        outlet (a republisher copies the agency's style verbatim); else the input's source;
+        else the URL's domain."""
+        if url_profile:
+            return url_profile.name
+        if signed and self._may_sign(signed, draft):
+            return signed.name
         if draft.source:
             named = self.profiles.by_name(draft.source)
             return named.name if named else draft.source.strip()
         return domain_of(draft.url) or None
+
+    def _names_outlet(self, source: str | None, body: list[str]) -> bool:
+        """Whether the story names the outlet of this copy ("told the Example Times", "a question
+        from TASS", "a Reuters reporter"): the mark of the outlet's own copy, which republishers
+        carry only as someone else's name."""
+        profile = self.profiles.by_name(source)
+        names = [source, *(profile.aliases if profile else [])] if source else []
+        patterns = [_outlet_mention(name) for name in names if name and "." not in name and len(name) > 1]
+        return any(p.search(paragraph) for p in patterns for paragraph in body)
+
+    def _may_sign(self, signed: Profile, draft: Draft) -> bool:
+        """Whether a text in `signed`'s house style may be `signed`'s own copy: nothing else names
+        its outlet, or what does names `signed` (a host such as tass.ru that no profile lists)."""
+        if draft.url and not any(host_names(draft.url, name_key(n)) for n in (signed.name, *signed.aliases)):
+            return False
+        return not draft.source or self.profiles.by_name(draft.source) is signed
+
+
+@functools.lru_cache(maxsize=4096)
+def _outlet_mention(name: str) -> re.Pattern:
+    """An outlet's name as a story mentions it: case as written ("The" or "the" when the name
+    has it), and not the start of a longer proper name ("the Independent Electoral Commission")."""
+    core = re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE)
+    lead = r"[Tt]he\s+" if core != name.strip() else ""
+    return re.compile(r"(?<!\w)" + lead + re.escape(core) + r"(?!\w)(?![ \t]+[A-Z])")
+
+
+# Furniture that engages the reader (share and follow lines, teasers of other stories, ads, a
+# feed's disclaimer): an aggregator wraps the story in it; a publisher's own header (byline,
+# time, breadcrumb) and an agency's signoff are not of this kind.
+WRAPPER_KINDS = frozenset({"share", "teaser", "ad", "disclaimer"})
+
+
+def _wrapped(paragraphs: list[str], kinds: list[str]) -> bool:
+    """Reader-engagement furniture stood inside or after the story (after its first paragraph)."""
+    first = next((i for i, kind in enumerate(kinds) if kind == "body"), len(kinds))
+    return any(kinds[i] == "furniture" and furniture_kind(paragraphs[i]) in WRAPPER_KINDS
+               for i in range(first + 1, len(kinds)))
 
 
 def _agency_text(source: str | None, dateline: Dateline | None) -> bool:

@@ -58,6 +58,10 @@ class Cleaned:
     published_at: datetime | None = None  # timezone-aware, UTC
     republished: bool = False  # a line names another outlet as the story's origin (dedup hint)
     agency_text: bool = False  # no outlet known, and the text opens with an agency's own dateline
+    self_named: bool = False  # the story names this copy's outlet ("told the Example Times")
+    origin: str | None = None  # the outlet an attribution line names ("first appeared on Example Daily")
+    standfirst: bool = False  # a standfirst stood between headline and story (copies often drop it)
+    wrapped: bool = False  # share/follow lines, teasers or ads stood inside or after the story
 
 
 @dataclass
@@ -96,6 +100,10 @@ class ArticleRow(TypedDict):
     # Hints for the canonical choice, not columns (the writer keeps only the schema's columns):
     republished: bool  # a line names another outlet as the story's origin
     agency_text: bool  # no outlet known, and the text opens with an agency's own dateline
+    self_named: bool  # the story names this copy's outlet
+    origin: str | None  # the outlet an attribution line names as the story's origin
+    standfirst: bool  # the text had a standfirst of its own
+    wrapped: bool  # reader-engagement furniture stood inside or after the story
     content_hash: NotRequired[str]  # from here on: filled by the dedup stage
     cluster_id: NotRequired[str]
     is_canonical: NotRequired[bool]

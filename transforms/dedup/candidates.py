@@ -36,6 +36,10 @@ def article_meta(article: dict, words: int, republishers: frozenset[str] = froze
         "text_len": words,
         "republisher": name_key(article.get("source")) in republishers or bool(article.get("republished")),
         "agency_text": bool(article.get("agency_text")),
+        "self_named": bool(article.get("self_named")),
+        "origin": article.get("origin"),
+        "standfirst": bool(article.get("standfirst")),
+        "wrapped": bool(article.get("wrapped")),
     }
 
 

@@ -4,13 +4,14 @@ canonical choice, and the resolution of this run's edges against the earlier run
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from datetime import datetime
 
 import xxhash
 
 from transforms.common.names import name_key
-from transforms.common.urls import host_names
+from transforms.common.urls import host_label, host_names
 
 
 class UnionFind:
@@ -73,6 +74,46 @@ def is_agency_copy(member: dict, agency: str | None) -> bool:
     return host_names(member.get("url"), agency)
 
 
+def own_copy_evidence(member: dict, agency: str | None) -> int:
+    """How surely this is the agency's own copy: 2 on its URL (the page is on the agency's
+    site); 1 on its text alone (no URL: the agency's house style named its outlet, or no outlet
+    is known and it opens with the agency's own dateline), which a republisher's verbatim copy
+    can show as well; 0 otherwise."""
+    if is_agency_copy(member, agency):
+        return 2 if member.get("url") else 1
+    if member.get("agency_text") and agency_key(member.get("credited_agency")) == agency:
+        return 1
+    return 0
+
+
+_DOMAIN_ENDS = re.compile(r"^www\.|\.(?:com|org|net|info|news|(?:co|com)\.[a-z]{2}|[a-z]{2})$", re.IGNORECASE)
+
+
+def outlet_keys(name: str | None) -> set[str]:
+    """Comparison keys of an outlet as a credit or a `source` spells it: the name, without a
+    leading "The", without "www." and a top-level domain ("sample-news.com" -> "samplenews")."""
+    key = name_key(_DOMAIN_ENDS.sub("", (name or "").strip()))
+    # "theharbourreview.org" is "The Harbour Review", which a credit may spell without "The"
+    return {key, key.removeprefix("the")} - {""} if len(key) > 6 else {key} - {""}
+
+
+def named_origins(members: list[dict]) -> set[str]:
+    """Keys of the outlets that the copies' attribution lines name as the story's origin."""
+    return set().union(*(outlet_keys(m.get("origin")) for m in members))
+
+
+def is_named_origin(member: dict, named: set[str]) -> bool:
+    """This copy is on the outlet that other copies credit ("first appeared on Example Daily"):
+    by its `source`, or by its URL's host (exampledaily.com, example-daily.co.uk)."""
+    if not named:
+        return False
+    if outlet_keys(member.get("source")) & named:
+        return True
+    url = member.get("url")
+    label = host_label(url)
+    return bool(label) and bool(outlet_keys(label) & named or any(host_names(url, k) for k in named))
+
+
 def _timestamp(value) -> float | None:
     if isinstance(value, datetime):
         return value.timestamp()
@@ -85,23 +126,36 @@ def _timestamp(value) -> float | None:
 COMPLETE_MARGIN = 0.03
 
 
-def canonical_rank(member: dict, agency: str | None, best_completeness: float) -> tuple:
-    """Smaller is better: the credited agency's own copy; then a copy by an outlet that is not
-    an aggregator or wire republisher (their copies are never the original, whatever their
-    timestamp says); then, among the complete copies (a trimmed copy cannot be the original),
-    a text with no known outlet that opens with the agency's own dateline; then the earliest;
-    then the most complete text."""
+def is_wrapped_copy(member: dict) -> bool:
+    """Another copy holds this one's story whole, and this one came wrapped in share lines,
+    teasers or ads of its own: what an aggregator does to a story, not what its writer does."""
+    return bool(member.get("wrapped")) and float(member.get("covered", 0.0)) >= 1.0 - COMPLETE_MARGIN
+
+
+def canonical_rank(member: dict, agency: str | None, best_completeness: float, named: set[str]) -> tuple:
+    """Smaller is better: the credited agency's own page (by its URL); then a copy by an outlet
+    that is not an aggregator or wire republisher (their copies are never the original,
+    whatever their timestamp says); then the complete copies (a trimmed copy cannot be the
+    original); then the agency's own copy by its text alone; then the copy on the outlet that
+    other copies credit as the origin; then a copy whose story names its own outlet ("told the
+    Example Times"); then one that kept its standfirst (republishers drop it); then one that
+    is not a wrapped copy of another (is_wrapped_copy); only then the earliest (a republisher's
+    time is its re-publication time, or made up), then the most complete text."""
     published = _timestamp(member.get("published_at"))
     completeness = float(member.get("completeness", 1.0))
+    own = own_copy_evidence(member, agency)
     # A time of exactly midnight UTC is usually a date without a time ("Published: Aug 28"):
     # within its day it ranks after the stamps that carry a real time.
     day, seconds = divmod(published or 0.0, 86400)
     return (
-        not is_agency_copy(member, agency),
+        own < 2,
         bool(member.get("republisher")),
         completeness < best_completeness - COMPLETE_MARGIN,
-        # no URL or outlet, but the agency's own dateline: its own text (before any timestamp)
-        not (member.get("agency_text") and agency_key(member.get("credited_agency")) == agency),
+        own < 1,
+        not is_named_origin(member, named),
+        not member.get("self_named"),
+        not member.get("standfirst"),
+        is_wrapped_copy(member),
         published is None,
         day,
         seconds == 0,
@@ -118,7 +172,8 @@ def choose_canonical(members: list[dict]) -> str:
     shingles it holds, 1.0 when unknown)."""
     agency = cluster_agency(members)
     best = max(float(m.get("completeness", 1.0)) for m in members)
-    return min(members, key=lambda m: canonical_rank(m, agency, best))["article_id"]
+    named = named_origins(members)
+    return min(members, key=lambda m: canonical_rank(m, agency, best, named))["article_id"]
 
 
 # --- resolution against the earlier runs -----------------------------------------------------
@@ -137,12 +192,17 @@ def resolve_clusters(edges: list, metas: list, index: dict):
 
     uf = UnionFind()
     holds: dict[str, float] = {}  # least share of a neighbour's text that an article holds
+    covered: dict[str, float] = {}  # most of an article's text that one neighbour holds
     for a, b, b_in_a, a_in_b in sorted(edges):
         uf.union(a, b)
         holds[a] = min(holds.get(a, 1.0), b_in_a)
         holds[b] = min(holds.get(b, 1.0), a_in_b)
+        covered[a] = max(covered.get(a, 0.0), a_in_b)
+        covered[b] = max(covered.get(b, 0.0), b_in_a)
     for article_id, completeness in holds.items():
-        index[article_id] = {**index[article_id], "completeness": completeness}
+        entry = index[article_id]
+        index[article_id] = {**entry, "completeness": completeness,
+                             "covered": max(covered[article_id], entry.get("covered", 0.0))}
     for article_id in new_ids:
         uf.find(article_id)
     # Earlier members of the touched clusters join through their cluster id.

@@ -32,6 +32,12 @@ INDEX_SCHEMA = pa.schema([
     pa.field("text_len", pa.int64()),
     pa.field("republisher", pa.bool_()),
     pa.field("completeness", pa.float64()),
+    pa.field("agency_text", pa.bool_()),  # hints of the canonical choice (absent in older files)
+    pa.field("self_named", pa.bool_()),
+    pa.field("standfirst", pa.bool_()),
+    pa.field("wrapped", pa.bool_()),
+    pa.field("covered", pa.float64()),
+    pa.field("origin", pa.string()),
     pa.field("cluster_id", pa.string()),
     pa.field("is_canonical", pa.bool_()),
 ])

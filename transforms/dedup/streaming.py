@@ -102,13 +102,15 @@ def resolve_article(index: dict[str, dict], meta: dict, edges: list, expires: fl
     article_id = meta["article_id"]
     known = [edge for edge in edges if edge[0] in index]  # partners that expired meanwhile: gone
     holds = min((edge[1] for edge in known), default=1.0)
-    entry = {**meta, "completeness": holds, "expires": expires}
+    covered = max((edge[2] for edge in known), default=0.0)  # most of it that one partner holds
+    entry = {**meta, "completeness": holds, "covered": covered, "expires": expires}
     if not known:
         cluster_id = new_cluster_id([article_id])
         index[article_id] = {**entry, "cluster_id": cluster_id, "is_canonical": True}
         return (cluster_id, article_id), None
-    for other_id, _, new_in_other in known:  # the partner now has a neighbour it may not hold whole
+    for other_id, other_in_new, new_in_other in known:  # the partner's new neighbour: held whole?
         index[other_id]["completeness"] = min(index[other_id].get("completeness", 1.0), new_in_other)
+        index[other_id]["covered"] = max(index[other_id].get("covered", 0.0), other_in_new)
     linked = sorted({index[edge[0]]["cluster_id"] for edge in known})
     cluster_id = linked[0]
     previous = sorted(aid for aid, e in index.items() if e["cluster_id"] == cluster_id and e["is_canonical"])
