@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timezone
 from importlib import metadata
 
+from transforms.common.metrics import STAGE_TIME_PREFIX
+
 REJECTS_PREFIX = "rejects."
 
 
@@ -15,8 +17,14 @@ def run_record(request, counters: dict[str, int], files: list[str], urls: list[s
         for name, count in sorted(counters.items())
         if name.startswith(REJECTS_PREFIX)
     }
+    stage_seconds = {
+        name.removeprefix(STAGE_TIME_PREFIX): round(count / 1e6, 3)
+        for name, count in sorted(counters.items())
+        if name.startswith(STAGE_TIME_PREFIX)
+    }
     counts = {
-        name: count for name, count in sorted(counters.items()) if not name.startswith(REJECTS_PREFIX)
+        name: count for name, count in sorted(counters.items())
+        if not name.startswith((REJECTS_PREFIX, STAGE_TIME_PREFIX))
     }
     counts["rejects"] = sum(rejects_by_type.values())
     for name in ("articles", "quotes", "clusters", "duplicates", "skipped_already_ingested"):
@@ -37,6 +45,9 @@ def run_record(request, counters: dict[str, int], files: list[str], urls: list[s
         "status": "running",
         "counts": counts,
         "rejects_by_type": rejects_by_type,
+        # seconds inside each stage, summed over workers (reading, the processing steps, writing;
+        # the commit's own time is commit_s)
+        "stage_seconds": stage_seconds,
     }
 
 

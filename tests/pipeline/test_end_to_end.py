@@ -103,6 +103,10 @@ def test_run_record_and_summary(seeds_output):
     assert record["counts"]["rejects"] == 0
     assert record["counts"]["records"] == 2
     assert record["counts"]["quotes"] >= 10
+    # seconds inside each stage, for operators; the stage timers are no counts
+    assert {"read", "extract", "clean", "lang", "build", "quotes", "write"} <= set(record["stage_seconds"])
+    assert all(seconds >= 0 for seconds in record["stage_seconds"].values())
+    assert not any(name.startswith("stage_us.") for name in record["counts"])
 
 
 def test_rerun_replaces_files_instead_of_adding(tmp_path):

@@ -123,6 +123,15 @@ def test_uncommitted_staging_is_discarded_and_recorded_failed(tmp_path):
     assert json.loads((tmp_path / "out" / "_runs" / "nightly.json").read_text())["status"] == "failed"
 
 
+def test_a_streaming_window_commit_in_flight_is_left_alone(tmp_path):
+    st, out = str(tmp_path / "st"), str(tmp_path / "out")
+    window = tmp_path / "out" / "_staging" / "stream-1.w20240501T101000Z-600s-p0" / "articles"
+    window.mkdir(parents=True)
+    (window / "part.parquet").write_text("x")
+    assert log.recover(st, out) is None
+    assert (window / "part.parquet").exists()  # the streaming job finishes its own commits
+
+
 def test_staging_left_by_a_published_commit_is_not_recorded_failed(tmp_path):
     st, out = str(tmp_path / "st"), str(tmp_path / "out")
     commit = commit_run(st, out, [article("a1")])

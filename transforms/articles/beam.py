@@ -11,6 +11,7 @@ naming that step.
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 
 import apache_beam as beam
@@ -18,7 +19,7 @@ from apache_beam.metrics import Metrics
 
 from transforms.articles.progress import Progress
 from transforms.articles.steps import STEPS, Rejected, Step, Tools, Work
-from transforms.common.metrics import METRICS_NAMESPACE
+from transforms.common.metrics import METRICS_NAMESPACE, STAGE_TIME_PREFIX
 from transforms.common.records import RawRecord
 from transforms.common.rejects import REJECTS, make_reject, reject_from_exception
 
@@ -42,12 +43,15 @@ class ProcessRecords(beam.DoFn):
         self.articles = Metrics.counter(METRICS_NAMESPACE, "articles")
         self.quotes = Metrics.counter(METRICS_NAMESPACE, "quotes")
         self.tracker = Progress.shared(self.run_id, self.expected)
+        self.step_us = {name: Metrics.counter(METRICS_NAMESPACE, f"{STAGE_TIME_PREFIX}{name}")
+                        for name, _ in self.steps}
 
     def process(self, raw: dict):
         self.tracker.tick()
         work = Work(RawRecord(**raw))
         input_ref = work.record.input_ref
         for name, step in self.steps:
+            started = time.perf_counter()
             try:
                 work = step(work, self.tools)
             except Rejected as verdict:
@@ -59,6 +63,8 @@ class ProcessRecords(beam.DoFn):
                 yield beam.pvalue.TaggedOutput(REJECTS, reject_from_exception(
                     input_ref, name, error, work.content()))
                 return
+            finally:
+                self.step_us[name].inc(int((time.perf_counter() - started) * 1e6))
         self.articles.inc()
         self.quotes.inc(len(work.quotes))
         for name in work.counts:

@@ -33,6 +33,9 @@ RUNS = "_runs"
 LOCK_EXPIRY_S = 24 * 3600  # a lock of another host older than this is taken as abandoned
 RUN_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$")
 _RECORD = re.compile(r"^g(\d{8})\.json$")
+# A batch attempt's staging folder (g<generation>-<token>); the streaming job's window commits
+# stage under the same _staging folder with names of their own, and finish themselves.
+_ATTEMPT = re.compile(r"^g\d{8}-")
 
 
 class StateError(RuntimeError):
@@ -181,10 +184,12 @@ def recover(state_dir: str, output: str) -> Commit | None:
 
 
 def discard_uncommitted(output: str, committed: str | None = None) -> None:
-    """Delete every staging folder; those of attempts other than `committed` (whose publish was
-    finished, only its cleanup cut short) get a run record with status failed."""
+    """Delete every batch attempt's staging folder; those of attempts other than `committed`
+    (whose publish was finished, only its cleanup cut short) get a run record with status failed.
+    Window commits of the streaming job (transforms/write/windows.py) are left to it."""
     staging = fs.join(output, STAGING)
     attempts = sorted({p[len(staging) + 1:].split("/", 1)[0] for p in fs.list_files(staging)})
+    attempts = [attempt for attempt in attempts if _ATTEMPT.match(attempt)]
     for attempt in attempts:
         folder = fs.join(staging, attempt)
         meta = fs.join(folder, "_attempt.json")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timezone
 
 import apache_beam as beam
@@ -10,6 +11,7 @@ import pyarrow as pa
 from apache_beam.utils.windowed_value import PaneInfoTiming
 
 from transforms.common.faults import fault
+from transforms.common.metrics import METRICS_NAMESPACE, STAGE_TIME_PREFIX
 from transforms.write import windows
 from transforms.write.files import file_name, file_schema, partition_path, sort_key, write_parquet
 
@@ -26,7 +28,11 @@ class WritePartition(beam.DoFn):
         self.max_rows = max_rows
         self.compression = compression
 
+    def setup(self):
+        self.write_us = beam.metrics.Metrics.counter(METRICS_NAMESPACE, f"{STAGE_TIME_PREFIX}write")
+
     def process(self, element):
+        started = time.perf_counter()
         partition, rows = element
         rows = sorted(rows, key=sort_key(self.table))
         schema = file_schema(self.table, self.partition_by)
@@ -36,7 +42,9 @@ class WritePartition(beam.DoFn):
             write_parquet(path, pa.Table.from_pylist(chunk, schema=schema), self.compression)
             fault("write")
             LOG.info("wrote %d %s rows to %s", len(chunk), self.table, path)
+            self.write_us.inc(int((time.perf_counter() - started) * 1e6))
             yield {"table": self.table, "path": path, "rows": len(chunk)}
+            started = time.perf_counter()
 
 
 class WriteTable(beam.PTransform):
