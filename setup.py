@@ -25,6 +25,9 @@ INSTALL_REQUIRES = [
     "charset-normalizer>=3.5.2,<4",
     "protego>=0.7.0,<1",  # robots.txt by RFC 9309
     "pydantic>=2.14.4,<3",  # config validation (transforms/common/settings.py)
+    "lxml>=6.1.3,<7",  # imported directly (feeds parsed with entities off, page trees)
+    "numpy>=2.4.6,<2.5",  # fingerprints (apache-beam 2.77 requires numpy<2.5)
+    "urllib3>=2.8.0,<3",  # the fetch guard connects to the address it checked
     "lxml_html_clean>=0.4.6,<1",  # trafilatura (justext) imports lxml.html.clean, split out of lxml 5.2
 ]
 

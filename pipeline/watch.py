@@ -4,8 +4,9 @@ Ctrl-C / SIGTERM.
 Each run is a child process (`pipeline run ... --run-id <id>`) in its own process group. A
 stop between runs ends the wait; a stop inside a run kills the child's group, then removes
 what the killed run may have left half-done: temporary files (`.*.tmp`) under the output and
-state folders and the run's pending state file. Files that were already renamed into place
-are whole; the state was not recorded, so the next run redoes that run's work.
+state folders. The run's staged files never reached the tables: the next run's recovery
+discards them, or finishes the publish if the killed run had written its commit record
+(docs/exactly-once.md), so the tables hold that run whole or not at all.
 """
 
 from __future__ import annotations
@@ -56,10 +57,6 @@ def cleanup(folders: list[Path], run_id: str) -> list[Path]:
             if path.is_file():
                 path.unlink(missing_ok=True)
                 removed.append(path)
-        pending = folder / "pending" / f"run-{run_id}.json"
-        if pending.is_file():
-            pending.unlink()
-            removed.append(pending)
     return removed
 
 

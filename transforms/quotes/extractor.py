@@ -31,7 +31,7 @@ class QuoteExtractor:
     """Finds direct quotes in an article's clean text and attributes them."""
 
     def __init__(self, resources: Resources, doubled_apostrophes: bool = False,
-                 languages: dict[str, LanguageWords] | None = None, partial_quotes: str = "clause") -> None:
+                 languages: dict[str, LanguageWords] | None = None, partial_quotes: str = "words") -> None:
         self.res = resources
         # "clause": a short partial quote woven into its cue's clause is a row holding that clause,
         # and a sentence's fragments are one row with the words between them; "words": rows hold
@@ -53,7 +53,7 @@ class QuoteExtractor:
         doubled = section.get("doubled_apostrophes", False)
         if not isinstance(doubled, bool):
             raise ConfigError("quotes.doubled_apostrophes must be true or false")
-        partial = section.get("partial_quotes", "clause")
+        partial = section.get("partial_quotes", "words")
         if partial not in PARTIAL_QUOTES:
             raise ConfigError(f"quotes.partial_quotes must be one of {', '.join(PARTIAL_QUOTES)}")
         return cls(load_resources(path), doubled, load_languages(path), partial)
