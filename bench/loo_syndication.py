@@ -38,6 +38,7 @@ from transforms.clean.copies import copy_furniture, drop_paragraphs
 from transforms.clean.profiles import ProfileSet
 from transforms.common import ids
 from transforms.common.config import load_config
+from transforms.dedup import frequency
 from transforms.dedup.clusters import UnionFind, choose_canonical
 from transforms.dedup.minhash import fingerprint
 from transforms.dedup.verify import contained_shares, same_story
@@ -82,7 +83,7 @@ def clean_records(records: list, config: dict, cleaners: dict, outlet_of_record)
             "source_id": record.source_id, "input_ref": record.input_ref, "url": record.url,
             "source": source_of(cleaned.source, record.url), "credited_agency": cleaned.credited_agency,
             "title": cleaned.title, "text": cleaned.text, "published_at": cleaned.published_at,
-            "republisher": cleaned.republisher, "agency_text": cleaned.agency_text,
+            "republisher": cleaned.republished, "agency_text": cleaned.agency_text,
         })
     return rows
 
@@ -118,11 +119,13 @@ def strip(rows: list[dict], evidence, outlets: list[str], leave_out: bool) -> li
 
 def dedup(rows: list[dict], settings: dict) -> list[dict]:
     fps = [fingerprint(row["text"], settings["shingle_size"]) for row in rows]
+    table = frequency.table_from_texts([fp.unique for fp in fps], settings)
+    frequent = frequency.read_table(table) if table else None
     uf, holds = UnionFind(), {}
     for i, j in itertools.combinations(range(len(rows)), 2):
         if np.intersect1d(fps[i].unique, fps[j].unique).size < settings["min_shared_shingles"]:
             continue
-        if same_story(fps[i], fps[j], settings):
+        if same_story(fps[i], fps[j], settings, frequent):
             a, b = rows[i]["article_id"], rows[j]["article_id"]
             uf.union(a, b)
             b_in_a, a_in_b = contained_shares(fps[j], fps[i])
