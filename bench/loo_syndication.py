@@ -38,6 +38,7 @@ from transforms.clean.copies import copy_furniture, drop_paragraphs
 from transforms.clean.profiles import ProfileSet
 from transforms.common import ids
 from transforms.common.config import load_config
+from transforms.dedup import frequency
 from transforms.dedup.candidates import article_meta
 from transforms.dedup.clusters import UnionFind, choose_canonical
 from transforms.dedup.minhash import fingerprint
@@ -122,11 +123,13 @@ def strip(rows: list[dict], evidence, outlets: list[str], leave_out: bool) -> li
 
 def dedup(rows: list[dict], settings: dict) -> list[dict]:
     fps = [fingerprint(row["text"], settings["shingle_size"]) for row in rows]
+    table = frequency.table_from_texts([fp.unique for fp in fps], settings)
+    frequent = frequency.read_table(table) if table else None
     uf, holds, covers = UnionFind(), {}, {}
     for i, j in itertools.combinations(range(len(rows)), 2):
         if np.intersect1d(fps[i].unique, fps[j].unique).size < settings["min_shared_shingles"]:
             continue
-        if same_story(fps[i], fps[j], settings):
+        if same_story(fps[i], fps[j], settings, frequent):
             a, b = rows[i]["article_id"], rows[j]["article_id"]
             uf.union(a, b)
             b_in_a, a_in_b = contained_shares(fps[j], fps[i])

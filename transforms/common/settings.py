@@ -155,6 +155,9 @@ class DedupSettings(Section):
     state_shards: PositiveInt
     min_numbers: PositiveInt
     min_number_overlap: Share
+    frequent_share: Share
+    frequent_min_docs: PositiveInt
+    frequent_power: PositiveFloat
 
     @field_validator("band_rows")
     @classmethod

@@ -19,8 +19,8 @@ import typing
 import apache_beam as beam
 import numpy as np
 
+from transforms.dedup import frequency, streaming
 from transforms.dedup import index as state
-from transforms.dedup import streaming
 from transforms.dedup.candidates import (
     article_meta,
     band_entries,
@@ -29,7 +29,15 @@ from transforms.dedup.candidates import (
     shard_pairs,
 )
 from transforms.dedup.clusters import add_cluster_fields, resolve_clusters
-from transforms.dedup.minhash import MinHasher, band_keys, fingerprint_tokens, hash_tokens, pack, tokens
+from transforms.dedup.minhash import (
+    MinHasher,
+    band_keys,
+    fingerprint_tokens,
+    hash_tokens,
+    pack,
+    tokens,
+    unpack,
+)
 from transforms.dedup.verify import verify_component
 
 
@@ -101,6 +109,43 @@ def mark_generation(_, shards_written: list, other_shards_written: list, index_w
 
 
 BandEntry = tuple[int, bytes]
+DF_SHARDS = 16  # shingle key ranges counted apart (in parallel), each a few arrays in memory
+
+
+class CountShingles(beam.CombineFn):
+    """Documents per shingle key: numpy (keys, counts) accumulators, 8 bytes per distinct key
+    (a dict of Python ints would take ~100); each document's keys arrive as uint32 bytes."""
+
+    COMPACT_AT = 1 << 20  # pending keys merged into the counts past this many
+
+    def create_accumulator(self):
+        return [frequency.merge_counts([]), [], 0]  # (keys, counts), pending key arrays, their size
+
+    def add_input(self, accumulator, keys: bytes):
+        pending = np.frombuffer(keys, dtype=np.uint32)
+        accumulator[1].append(pending)
+        accumulator[2] += pending.size
+        return self.compact(accumulator) if accumulator[2] >= self.COMPACT_AT else accumulator
+
+    def merge_accumulators(self, accumulators):
+        return [frequency.merge_counts([self.compact(acc)[0] for acc in accumulators]), [], 0]
+
+    def compact(self, accumulator):
+        pending = [(keys, np.ones(keys.size, dtype=np.uint32)) for keys in accumulator[1]]
+        return [frequency.merge_counts([accumulator[0], *pending]), [], 0]
+
+    def extract_output(self, accumulator):
+        return self.compact(accumulator)[0]
+
+
+def document_keys(kv, size: int):
+    """(article_id, (fingerprint, old)) -> (shard, its distinct shingle keys) per shard."""
+    return frequency.split_by_shard(unpack(kv[1][0], size).unique, DF_SHARDS)
+
+
+def frequent_part(kv, n_docs: int, settings: dict) -> bytes:
+    threshold = frequency.df_threshold(n_docs, settings["frequent_share"], settings["frequent_min_docs"])
+    return frequency.frequent_table(*kv[1], threshold, settings["frequent_power"])
 
 
 class Deduplicate(beam.PTransform):
@@ -154,7 +199,8 @@ class Deduplicate(beam.PTransform):
             fps
             | "Forward" >> beam.FlatMap(forward_fingerprint, beam.pvalue.AsSingleton(partners))
             | "GroupByComponent" >> beam.GroupByKey()
-            | "Verify" >> beam.FlatMap(verify_component, settings)
+            | "Verify" >> beam.FlatMap(verify_component, settings,
+                                       beam.pvalue.AsSingleton(self._frequent(fps)))
         )
         resolved = (
             articles.pipeline
@@ -171,6 +217,19 @@ class Deduplicate(beam.PTransform):
         clustered = hashed | "AddClusterFields" >> beam.Map(
             add_cluster_fields, beam.pvalue.AsSingleton(assign))
         return {"articles": clustered, "clusters": changes}
+
+    def _frequent(self, fps):
+        """The corpus-frequent shingles of this run (its articles and the earlier ones in the
+        banding) as one small table: only keys at or above the DF threshold leave the counting."""
+        n_docs = fps | "CountDocuments" >> beam.combiners.Count.Globally()
+        return (
+            fps
+            | "ShingleKeys" >> beam.FlatMap(document_keys, self.settings["shingle_size"])
+            | "CountShingles" >> beam.CombinePerKey(CountShingles())
+            | "FrequentShingles" >> beam.Map(frequent_part, beam.pvalue.AsSingleton(n_docs), self.settings)
+            | "AllFrequent" >> beam.combiners.ToList()
+            | "FrequentTable" >> beam.Map(frequency.join_tables)
+        )
 
     def _write_state(self, new, resolved, shards: int, generation: str | None) -> None:
         folder = self.new_generation
