@@ -80,6 +80,15 @@ ORDERED = frozenset(("cues", "noun_determiners", "adverbs", "name_particles", "n
 CASE_SENSITIVE = frozenset(("noun_determiners", "sentence_abbreviations"))
 
 
+def word_list(mapping: dict, key: str, where: str, lower: bool = True) -> list[str]:
+    """mapping[key] as a list of stripped (and lower-cased) words; anything else is a ConfigError
+    naming the file and key."""
+    value = mapping.get(key)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(f"{where}: '{key}' must be a list of strings")
+    return [v.strip().lower() if lower else v.strip() for v in value if v.strip()]
+
+
 def load_resources(path: str | Path) -> Resources:
     """Read the word lists; a missing or malformed file is a ConfigError."""
     data = read_yaml(path)
@@ -87,10 +96,7 @@ def load_resources(path: str | Path) -> Resources:
         raise ConfigError(f"quotes resources {path} must be a mapping")
 
     def words(key: str) -> list[str]:
-        value = data.get(key)
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"quotes resources {path}: '{key}' must be a list of strings")
-        return [v.strip() if key in CASE_SENSITIVE else v.strip().lower() for v in value if v.strip()]
+        return word_list(data, key, f"quotes resources {path}", lower=key not in CASE_SENSITIVE)
 
     def number(key: str) -> int:
         value = data.get(key)
@@ -164,10 +170,7 @@ def _language(path: str | Path, lang: str, entry: object) -> LanguageWords:
         raise ConfigError(f"{where} must be a mapping")
 
     def words(key: str) -> list[str]:
-        value = entry.get(key)
-        if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-            raise ConfigError(f"{where}: '{key}' must be a list of strings")
-        return [v.strip().lower() for v in value if v.strip()]
+        return word_list(entry, key, where)
 
     lists = {key: words(key) for key in LANGUAGE_LISTS}
     marks = entry.get("marks")
