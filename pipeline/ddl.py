@@ -102,9 +102,14 @@ def duckdb_view(table: str, output: str, partition_by: tuple[str, ...]) -> str:
         return (f"{head}-- (no file under {folder} yet: an empty view; print this again after a run)\n"
                 f"CREATE OR REPLACE VIEW {table} AS SELECT {', '.join(columns)} WHERE false;")
     types = ", ".join(f"{sql_string(key)}: {partition_type(key, 'duckdb')}" for key in partitions)
+    # union_by_name: files written before a column was added (quotes' kind, quoted) read as
+    # null there; the empty typed SELECT makes every column exist even when no file has it yet.
+    columns = ", ".join(f'NULL::{duckdb_type(f.type)} AS "{f.name}"'
+                        for f in file_fields(table, partition_by))
     return (f"{head}CREATE OR REPLACE VIEW {table} AS SELECT * FROM read_parquet(\n"
             f"  {sql_string(folder + '/**/*.parquet')},\n"
-            f"  hive_partitioning = true, hive_types = {{{types}}}, union_by_name = true);")
+            f"  hive_partitioning = true, hive_types = {{{types}}}, union_by_name = true)\n"
+            f"UNION ALL BY NAME SELECT {columns} WHERE false;")
 
 
 def spark_table(table: str, output: str, partition_by: tuple[str, ...]) -> str:

@@ -45,6 +45,7 @@ def test_steps_build_the_article_row_and_its_quotes(tools):
     assert [q["text"] for q in work.quotes] == ["This line will change how people move across the city,"]
     quote = work.quotes[0]
     assert quote["speaker_mention"] == "the mayor" and quote["cue"] == "said"
+    assert (quote["kind"], quote["quoted"]) == ("direct", quote["text"])
     assert article["text"][quote["start_char"]:quote["end_char"]] == quote["text"]
     assert (quote["date"], quote["lang"], quote["source"]) == (article["date"], "en", article["source"])
 

@@ -11,8 +11,8 @@ from transforms.quotes.extractor import QuoteExtractor
 
 @pytest.fixture(scope="module")
 def extractor() -> QuoteExtractor:
-    """The `clause` mode (the default is `words`, the contract's quoted words only)."""
-    return QuoteExtractor.from_config({**section(load_config(), "quotes"), "partial_quotes": "clause"})
+    """The `clause` mode, the default."""
+    return QuoteExtractor.from_config(section(load_config(), "quotes"))
 
 
 def one(extractor: QuoteExtractor, text: str) -> tuple[str, str | None, str | None]:
@@ -52,10 +52,11 @@ def test_woven_partial_quote_is_its_clause(extractor, text, content, mention):
 
 
 def test_partial_quotes_as_words_only():
-    words = QuoteExtractor.from_config(section(load_config(), "quotes"))  # the default
+    words = QuoteExtractor.from_config({**section(load_config(), "quotes"), "partial_quotes": "words"})
     assert words.extract("She said the harbour would need “serious money” before next summer.") == []
     [quote] = words.extract("The governor called the plan “reckless” and “a danger to every taxpayer.”")
     assert quote.text == "reckless a danger to every taxpayer."
+    assert (quote.kind, quote.quoted) == ("partial", "reckless … a danger to every taxpayer.")
     with pytest.raises(ConfigError, match="partial_quotes"):
         QuoteExtractor.from_config({"partial_quotes": "sentences"})
 

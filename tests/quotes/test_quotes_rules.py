@@ -131,7 +131,9 @@ def test_a_finished_quote_then_a_sentence_running_into_the_next(extractor):
 def test_fragments_of_one_sentence_are_one_partial_quote(extractor):
     text = "The governor called the proposal “reckless” and “a danger to every taxpayer” on Monday."
     [quote] = extractor.extract(text)
-    assert quote.text == "reckless a danger to every taxpayer"
+    # clause mode (the default): the row spans the fragments with the words between them
+    assert quote.text == "reckless” and “a danger to every taxpayer"
+    assert (quote.kind, quote.quoted) == ("partial", "reckless … a danger to every taxpayer")
     assert quote.speaker_mention == "The governor" and quote.cue == "called"
 
 
@@ -181,7 +183,8 @@ def test_short_complement_of_a_characterising_cue_is_kept(extractor):
     [quote] = extractor.extract("The two senators call them “lone wolves” in every speech.")
     assert quote.text == "lone wolves" and quote.speaker_mention == "The two senators"
     [quote] = extractor.extract("The two senators call the rebels “lone wolves” in every speech.")
-    assert quote.text == "lone wolves"  # words mode (the default): the quoted words
+    assert quote.text == "the rebels “lone wolves” in every speech"  # clause mode (the default)
+    assert (quote.kind, quote.quoted) == ("partial", "lone wolves")
 
 
 def test_markup_left_in_the_text_quotes_nothing(extractor):

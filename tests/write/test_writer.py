@@ -20,7 +20,8 @@ SETTINGS = {"max_rows_per_file": 2, "compression": "zstd"}
 def quote(i: int, lang: str = "en") -> dict:
     return {"quote_id": f"q{i}", "article_id": f"a{i}", "text": f"words {i}", "speaker": None,
             "speaker_mention": None, "cue": "said", "start_char": i, "end_char": i + 5, "run_id": "r",
-            "date": "2024-01-02", "lang": lang, "source": "Example News/Wire"}
+            "kind": "direct", "quoted": f"words {i}", "date": "2024-01-02", "lang": lang,
+            "source": "Example News/Wire"}
 
 
 def test_partition_path_escapes_values():

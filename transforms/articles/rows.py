@@ -75,6 +75,8 @@ def quote_row(article: ArticleRow, quote: Quote) -> QuoteRow:
         start_char=quote.start,
         end_char=quote.end,
         run_id=article["run_id"],
+        kind=quote.kind,
+        quoted=quote.quoted or quote.text,
         # partition values of the article, so a story's quotes sit beside it
         date=article["date"],
         lang=article["lang"],

@@ -74,6 +74,12 @@ class Quote:
     speaker: str | None = None  # resolved speaker ("Vladimir Putin"), else the mention
     speaker_mention: str | None = None  # words that attribute it ("the Russian president", "he")
     cue: str | None = None  # speech verb or phrase ("said", "told Sputnik", "according to")
+    kind: str = "direct"  # "direct": text is the quoted words; "partial": woven into the writer's sentence
+    quoted: str | None = None  # only the words inside the marks (fragments joined by " … "); None: text
+
+    def __post_init__(self) -> None:
+        if self.quoted is None:
+            self.quoted = self.text
 
 
 class ArticleRow(TypedDict):
@@ -122,6 +128,8 @@ class QuoteRow(TypedDict):
     start_char: int
     end_char: int
     run_id: str
+    kind: str
+    quoted: str
     date: str
     lang: str
     source: str

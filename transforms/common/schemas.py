@@ -50,6 +50,10 @@ QUOTES = pa.schema(
         pa.field("start_char", pa.int32(), nullable=False),
         pa.field("end_char", pa.int32(), nullable=False),
         pa.field("run_id", pa.string(), nullable=False),
+        # Added after the first release, at the end so that readers of older files line up:
+        # a folder may mix files with and without them (readers union by name).
+        pa.field("kind", pa.string(), nullable=False),
+        pa.field("quoted", pa.string(), nullable=False),
     ]
 )
 

@@ -11,6 +11,7 @@ The word lists are in configs/quotes.yaml (transforms.quotes.lexicon).
 
 from __future__ import annotations
 
+import itertools
 import re
 from pathlib import Path
 
@@ -24,18 +25,31 @@ from transforms.quotes.speakers import SpeakerResolver
 
 DEFAULT_CUES_FILE = "configs/quotes.yaml"
 PARTIAL_QUOTES = ("clause", "words")
+MARKS_RE = re.compile(r"[\"“”„«»‘’'‚‹›\s]+")
 MARKUP_RE = re.compile(r"</?[A-Za-z][\w-]*(?:\s[^<>]{0,4000})?/?>")
+
+
+def quoted_words(text: str, pieces: list[tuple[int, int]]) -> str:
+    """Only the words inside the marks: pieces that other words separate (an interrupting
+    attribution, the writer's words between fragments) joined by " … ", a quote continued over
+    paragraphs (only marks and spaces between) by a space."""
+    out = text[pieces[0][0]:pieces[0][1]]
+    for (_, end), (start, stop) in itertools.pairwise(pieces):
+        between = MARKS_RE.sub("", text[end:start]).strip()
+        out += (" … " if between else " ") + text[start:stop]
+    return out
 
 
 class QuoteExtractor:
     """Finds direct quotes in an article's clean text and attributes them."""
 
     def __init__(self, resources: Resources, doubled_apostrophes: bool = False,
-                 languages: dict[str, LanguageWords] | None = None, partial_quotes: str = "words") -> None:
+                 languages: dict[str, LanguageWords] | None = None, partial_quotes: str = "clause") -> None:
         self.res = resources
-        # "clause": a short partial quote woven into its cue's clause is a row holding that clause,
-        # and a sentence's fragments are one row with the words between them; "words": rows hold
-        # only quoted words (short woven fragments are dropped, fragments joined by a space).
+        # "clause" (default): a short partial quote woven into its cue's clause is a row holding that
+        # clause, and a sentence's fragments are one row with the words between them; "words":
+        # rows hold only quoted words (short woven fragments are dropped, fragments joined by a
+        # space). Either way a row's `quoted` is only the quoted words, and `kind` says which.
         self.clause_rows = partial_quotes == "clause"
         self.doubled_apostrophes = doubled_apostrophes
         self.attr = Attributor(resources)
@@ -53,7 +67,7 @@ class QuoteExtractor:
         doubled = section.get("doubled_apostrophes", False)
         if not isinstance(doubled, bool):
             raise ConfigError("quotes.doubled_apostrophes must be true or false")
-        partial = section.get("partial_quotes", "words")
+        partial = section.get("partial_quotes", "clause")
         if partial not in PARTIAL_QUOTES:
             raise ConfigError(f"quotes.partial_quotes must be one of {', '.join(PARTIAL_QUOTES)}")
         return cls(load_resources(path), doubled, load_languages(path), partial)
@@ -80,7 +94,8 @@ class QuoteExtractor:
                 self.attr.attribute(text, cand)
             cand.mention = self.attr.tidy(cand.mention)
             words = sum(len(text[s:e].split()) for s, e in cand.pieces)
-            content = self._woven_content(text, cand) if self.clause_rows else None
+            woven = self._woven_content(text, cand)
+            content = woven if self.clause_rows else None
             if content is None and not self._keep(text, cand, words):
                 continue
             follows = cand.para - previous_para <= 2 and previous_mention
@@ -104,7 +119,9 @@ class QuoteExtractor:
             if key in seen:
                 continue  # the same quote repeated in the article (a repeated lead)
             seen.add(key)
-            quotes.append(Quote(quote_text, start, end, speaker, cand.mention, cand.cue))
+            kind = "partial" if woven is not None or cand.verbatim else "direct"
+            quotes.append(Quote(quote_text, start, end, speaker, cand.mention, cand.cue, kind,
+                                quoted_words(text, cand.pieces)))
             if cand.mention:
                 previous_speaker, previous_mention = speaker, cand.mention
                 previous_para = cand.last_para

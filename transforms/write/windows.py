@@ -179,6 +179,13 @@ def partition_files(output: str, table: str) -> dict[str, list[str]]:
     return dict(found)
 
 
+def nullable_where_missing(table: pa.Table) -> pa.Schema:
+    """Files written before a column was added lack it (null after the merge): such a column
+    becomes nullable in the merged file, as a non-null column holding nulls cannot be written."""
+    return pa.schema([f.with_nullable(True) if not f.nullable and table.column(f.name).null_count else f
+                      for f in table.schema])
+
+
 def compact_partition(output: str, table: str, partition: str, paths: list[str], max_rows: int,
                       compression: str, fault=None) -> dict | None:
     """Merge a partition's files into as few as max_rows allows, exactly once (see above)."""
@@ -193,6 +200,7 @@ def compact_partition(output: str, table: str, partition: str, paths: list[str],
     merged = pa.concat_tables(
         [pq.read_table(io.BytesIO(fs.read_bytes(f"{output}/{path}"))) for path in sorted(paths)],
         promote_options="default")
+    merged = merged.cast(nullable_where_missing(merged))
     keys = [k for k in ROW_KEYS[table] if k in merged.column_names]
     merged = merged.sort_by([(k, "ascending") for k in keys])
     files = []
