@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 
+from transforms.quotes import clauses
 from transforms.quotes.lexicon import Resources
 from transforms.quotes.marks import Candidate, mark_len
 
@@ -72,7 +73,7 @@ class Attributor:
         words = found[0].lower().split()
         if any(w in self.res.not_in_mention for w in words) or words[-1] in self.res.not_mention_end:
             return None
-        return found
+        return None if clauses.numeric(found[0]) else found
 
     # --- attribution ----------------------------------------------------------------------------
 
@@ -149,14 +150,23 @@ class Attributor:
         found = self.plausible(self._after(rest)) or self._dash(rest)
         if found and self._introduces_next(text, cand, rest):
             found = None  # '"Sleepy Sam." Jones called the mayor a "failure"': the cue is B's
+        if found and self._reports_anew(text, cand, rest):
+            found = None  # '"... our state." She said the police had arrested two men.'
+
         if found:
             cand.mention, cand.cue = found
             cand.mention_pos = cand.close_pos
             cand.adjacent = True
             return
         left, left_pos = self._left_context(text, cand)
-        cues = list(self.cue_re.finditer(left))
-        found = self.plausible(self._before(left, cues))
+        cues = [c for c in self.cue_re.finditer(left)
+                if not clauses.noun_use(c.group(0), left[:c.start()], self.res)]
+        found = self._before(left, cues)
+        relative = found is not None and found[0].lower() in self.res.relative_pronouns
+        found = found if relative else self.plausible(found)
+        if relative and found and cues:  # 'Jim Hale, now the county treasurer, who in 2012 said'
+            antecedent = clauses.relative_subject(left[:cues[-1].start()].split(), self.res)
+            cand.antecedent = antecedent[1] if antecedent else None
         if found and cues:
             cand.cue_gap = left[cues[-1].end():].lower().split()
             cand.cue_end = left_pos + cues[-1].end()
@@ -167,6 +177,20 @@ class Attributor:
             cand.mention_pos = left_pos
             if found[0].lower() in self.res.subject_pronouns and cues:
                 cand.antecedent = self._main_subject(left[:cues[-1].start()], found[0])
+
+    def _reports_anew(self, text: str, cand: Candidate, rest: str) -> bool:
+        """A cue in a sentence after the quote's own ('a "grave threat" to peace. He said the
+        ...'), or, after a quote that ends its sentence, a cue with an object of its own ('She
+        said the police had ...'), reports something else: it is not this quote's."""
+        cue = self.cue_re.search(rest)
+        if cue is None or self.after_inverted_re.match(rest):
+            return False  # 'Said Trump, ...'
+        if text[cand.pieces[-1][1] - 1] not in ".!?":
+            return self.sentence_end_re.search(rest, 0, cue.start()) is not None
+        if not rest.strip()[:1].isupper():
+            return False
+        after = rest[cue.end():]
+        return clauses.has_own_object(after[self.listener_length(cue.group(0), after):], self.res)
 
     def _main_subject(self, before: str, pronoun: str) -> str | None:
         """'Ban Ki-moon condemned what he called a "brazen breach"': a pronoun inside the clause
@@ -188,7 +212,7 @@ class Attributor:
                 return mention, cue
             return None
         match = self.after_re.match(rest)
-        if match:
+        if match and not clauses.noun_use(match.group("cue"), rest[:match.start("cue")], self.res):
             mention = self._clean_mention(match.group("m").split())
             if mention and not self.cue_re.search(mention):
                 cue = match.group("cue")
@@ -200,7 +224,8 @@ class Attributor:
         comma-chunk if it names someone (an appositive follows), else the phrase before the cue."""
         sentence_end = self.sentence_end_re.search(rest)
         sentence = rest[:sentence_end.start() + 1] if sentence_end else rest
-        cue = self.cue_re.search(sentence)
+        cue = next((c for c in self.cue_re.finditer(sentence)
+                    if not clauses.noun_use(c.group(0), sentence[:c.start()], self.res)), None)
         if cue is None or len(sentence[:cue.start()].split()) > 25 or cue.group(0).endswith("ing"):
             return None
         chunks = [c.split() for c in sentence[:cue.start()].split(",") if c.strip()]
@@ -209,17 +234,12 @@ class Attributor:
         first = chunks[0]
         if len(chunks) > 1 and len(first) <= 10 and self._names_someone(first):
             mention = self._clean_mention(first)
-            if mention and self._titled_phrase(mention) and self._is_name(chunks[1]):
+            if mention and clauses.titled_phrase(mention, self.res) and clauses.is_name(chunks[1], self.res):
                 mention = f"{mention}, {' '.join(chunks[1])}"  # the agency's spokeswoman, Maria Zakharova
         else:
             tail = self._np_tail(chunks[-1])
             mention = " ".join(tail) if tail else None
         return (mention, self._with_listener(cue.group(0), sentence[cue.end():])) if mention else None
-
-    def _is_name(self, words: list[str]) -> bool:
-        """A short run of capitalised words (particles allowed): a person's name."""
-        return 0 < len(words) <= 4 and words[0].lower() not in self.res.not_names and all(
-            w[:1].isupper() or w in self.res.name_particles for w in words)
 
     def _names_someone(self, words: list[str]) -> bool:
         """Starts like a speaker: a pronoun, a determiner, or a capitalised non-function word."""
@@ -246,7 +266,7 @@ class Attributor:
             i -= 1
         res = self.res
         while i < len(words) and (words[i] in res.name_particles or words[i].lower() in res.not_names
-                                  or self._timeish(words[i])):
+                                  or clauses.timeish(words[i], self.res)):
             i += 1  # "In May Smith said": the month is no part of the name
         if i < len(words):
             return words[self._over_preposition(words, i):]
@@ -260,11 +280,6 @@ class Attributor:
                     return None  # 'the man who shot the officer said': the noun is the clause's
                 return words[self._over_preposition(words, j):]
         return None
-
-    def _timeish(self, word: str) -> bool:
-        """A time expression's word, a date or a number: never a speaker ("Last week", "In May")."""
-        bare = word.strip(",;:.()").lower()
-        return bare in self.res.time_words or any(c.isdigit() for c in bare)
 
     def _over_preposition(self, words: list[str], start: int) -> int:
         """Where the speaker phrase starts when the phrase at `start` is a preposition's object:
@@ -282,7 +297,7 @@ class Attributor:
             if word.lower() in self.res.determiners or (
                     word[:1].isupper() and (k == 0 or not words[k - 1][:1].isupper())
                     and word.lower() not in self.res.not_names):
-                return k if not self._timeish(word) else start
+                return k if not clauses.timeish(word, self.res) else start
         return start
 
     def _subject(self, words: list[str]) -> str | None:
@@ -298,9 +313,11 @@ class Attributor:
             bare = word.strip(",;:").lower()
             if bare in self.res.subject_pronouns:
                 return word.strip(",;:")
-            if self._timeish(word) or (k + 1 < len(words) and self._timeish(words[k + 1])):
+            timeish = clauses.timeish(word, self.res)
+            if timeish or (k + 1 < len(words) and clauses.timeish(words[k + 1], self.res)):
                 continue  # "Last week", "On Monday", "In 2019"
-            if word[:1].isupper() and bare not in self.res.not_names:
+            counted = k == 0 and bare in self.res.quantifiers  # "Two local pastors wrote"
+            if word[:1].isupper() and bare not in self.res.not_names and not counted:
                 run = [word]
                 for n, nxt in enumerate(words[k + 1:], k + 1):
                     if run[-1][-1:] in ",;:":
@@ -310,10 +327,13 @@ class Attributor:
                     if not (nxt[:1].isupper() or nxt[:1] == "(" or title):
                         break
                     run.append(nxt)  # "Foreign Ministry spokeswoman Maria Zakharova"
-                return " ".join(run).strip(",;: ")
-            if k == 0 and word.lower() in self.res.articles:
-                phrase = self._leading_phrase(words)
-                if phrase:
+                owner = run[-1].endswith(("’s", "'s"))  # "Scott's daughter wrote"
+                end = clauses.possessed_end(words, k + len(run), self.res) if owner else 0
+                return " ".join(words[k:end] if end else run).strip(",;: ")
+            if k == 0 and (word.lower() in self.res.articles or word.lower() in self.res.quantifiers):
+                # 'The senator, who wrote it, said'; 'several farm groups granted ..., saying'
+                phrase = self._leading_phrase(words) or clauses.noun_phrase_subject(words, self.res)
+                if phrase and self.speaks(phrase):
                     return phrase
         return None
 
@@ -332,7 +352,7 @@ class Attributor:
         rest = words[len(phrase):]
         cut = next((k for k, w in enumerate(rest) if w[-1:] in ",;:"), None)
         name = [w.strip(",;:") for w in rest[:cut + 1]] if cut is not None else []
-        if phrase[-1].endswith(",") and self._is_name(name):
+        if phrase[-1].endswith(",") and clauses.is_name(name, self.res):
             text += ", " + " ".join(name)  # "The agency's spokeswoman, Maria Zakharova,"
         return text
 
@@ -344,7 +364,8 @@ class Attributor:
         if len(parts) > 1:
             named = [p for p in parts[1:]
                      if p[:1].isupper() and p.split()[0].lower() not in self.res.not_names]
-            mention = named[0] if named and any(self._titled_phrase(p) for p in parts[:1]) else parts[0]
+            titled = clauses.titled_phrase(parts[0], self.res)
+            mention = named[0] if named and titled else parts[0]
         words = mention.split()
         cut = next((k for k, w in enumerate(words) if k > 0 and w.lower() in self.res.prepositions), None)
         if cut is not None and cut + 1 < len(words):
@@ -354,11 +375,6 @@ class Attributor:
         if last_title >= 0 and rest and all(w[:1].isupper() for w in rest) and words[last_title].islower():
             words = rest
         return " ".join(words)
-
-    def _titled_phrase(self, phrase: str) -> bool:
-        """'the agency's spokeswoman', 'a senior official': a title or anonymous head."""
-        head = phrase.split()[-1].lower().strip(".")
-        return head in self.res.titles or head in self.res.anonymous
 
     def _dash(self, rest: str) -> tuple[str, str] | None:
         match = self.dash_re.match(rest)
@@ -373,6 +389,12 @@ class Attributor:
         if view and (not cues or view.start() > cues[-1].start()):
             mention = re.sub(r"(’s|'s|’|')$", "", view.group("m"))
             return mention, view.group(0)[: view.start("m") - view.start()].strip() + " view"
+        light = clauses.light_verb_cue(left, self.res)
+        if light and (not cues or cues[-1].start() >= light.start()):
+            words = left[:light.start()].split()  # 'Senator Lee made the following remark:'
+            tail = self._np_tail(words)
+            mention = " ".join(tail) if tail else self._subject(words)
+            return (mention, light.group(0).strip(" ,:")) if mention else None
         if not cues:
             return None
         cue = cues[-1]
@@ -391,8 +413,9 @@ class Attributor:
         if not before_words:
             mention = self._mention_after(left[cue.end():])  # "Said Trump: ..."
         else:
-            tail = None if word.lower().endswith("ing") else self._np_tail(before_words)
-            mention = " ".join(tail) if tail else self._subject(before_words)
+            relative = clauses.relative_subject(before_words, self.res)
+            tail = None if word.lower().endswith("ing") or relative else self._np_tail(before_words)
+            mention = relative[0] if relative else " ".join(tail) if tail else self._subject(before_words)
         return (mention, self._with_listener(word, left[cue.end():])) if mention else None
 
     def _colon_intro(self, text: str, cand: Candidate) -> tuple[str, str] | None:
@@ -432,7 +455,8 @@ class Attributor:
         """The speaker words after an inverted cue: "said Putin" -> "Putin"; "said the agency's
         spokeswoman, Maria Zakharova" keeps the name its title phrase stands for."""
         mention = self._words_after(tail)
-        if mention and self._titled_phrase(mention) and tail.count(",") and tail.find(mention) >= 0:
+        titled = bool(mention) and clauses.titled_phrase(mention, self.res)
+        if mention and titled and tail.count(",") and tail.find(mention) >= 0:
             after = tail[tail.find(mention) + len(mention):]
             name = re.match(r"\s*,\s*((?:[A-Z][\w.’'\-]*\s+){0,3}[A-Z][\w’'\-]*)\s*(?:[,.;:!?]|$)", after)
             if name:
@@ -449,21 +473,18 @@ class Attributor:
                 break
             if bare[:1] in "“\"‘":
                 break
-            end_punct = bare[-1:] in ",;:!?" or (bare.endswith(".") and not self._abbreviated(bare))
+            abbreviated = clauses.abbreviated(bare, self.res)
+            end_punct = bare[-1:] in ",;:!?" or (bare.endswith(".") and not abbreviated)
             words.append(bare.rstrip(",;:!?.") if end_punct else bare)
             if end_punct:
                 break
         return self._clean_mention(words)
 
-    def _abbreviated(self, word: str) -> bool:
-        """A title's abbreviation or an initial: its period ends nothing."""
-        return word.lower() in self.res.abbreviations or re.fullmatch(r"[A-Z]\.", word) is not None
-
     def _clean_mention(self, words: list[str]) -> str | None:
         """The last clause's words before a cue, without leading conjunctions, at most 8."""
         kept: list[str] = []
         for word in reversed(words):
-            if word[-1:] in ",;:!?.”\"" and kept and not self._abbreviated(word):
+            if word[-1:] in ",;:!?.”\"" and kept and not clauses.abbreviated(word, self.res):
                 break
             if word.lower() in self.res.mention_clause_breaks and kept:
                 break

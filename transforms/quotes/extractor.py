@@ -134,7 +134,8 @@ class QuoteExtractor:
         None unless the quote has a cue before it in its sentence with a speaker as subject."""
         if cand.cue_end < 0 or cand.adjacent or not cand.mention or not cand.closed or len(cand.pieces) > 3:
             return None
-        if not self.attr.speaks(cand.mention) or cand.mention.lower() in self.res.not_subjects:
+        if not self.attr.speaks(cand.antecedent or cand.mention) or (
+                cand.antecedent is None and cand.mention.lower() in self.res.not_subjects):
             return None
         start = cand.cue_end + self.attr.listener_length(cand.cue or "", text[cand.cue_end:cand.open_pos])
         gap = text[start:cand.open_pos]

@@ -55,6 +55,11 @@ class Resources:
     not_subjects: WORDS
     object_pronouns: WORDS
     complementizers: WORDS
+    quantifiers: WORDS
+    quantities: WORDS
+    finite_verbs: WORDS
+    light_verbs: WORDS
+    speech_nouns: WORDS
     abbreviations: WORDS
     sentence_abbreviations: tuple[str, ...]
     min_words_uncued: int

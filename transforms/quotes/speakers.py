@@ -85,6 +85,8 @@ class SpeakerResolver:
                 words = words[1:]  # "МИД Мария Захарова": an acronym names an organisation
             if words and words[-1].endswith(".") and len(words[-1]) > 2:
                 words[-1] = words[-1][:-1]  # sentence-final period, not an initial
+            if words and words[-1].endswith(("’s", "'s")) and len(words[-1]) > 2:
+                words[-1] = words[-1][:-2]  # "Donald Trump’s campaign": the name, not its possessive
             title = set()
             # Title words inside the capitalised run: "Russian President Vladimir Putin".
             cut = 0
@@ -121,18 +123,25 @@ class SpeakerResolver:
                  and w.lower() not in self.honorifics]
         if not words:
             return name
-        surname = words[-1]
+        if words[-1].endswith(("’s", "'s")) and len(words[-1]) > 2:
+            words[-1] = words[-1][:-2]  # "Scott's lawyer"
         best = " ".join(words)
         if self.inflected:
             return self._inflected_full_name(words, pos)
+        # A fuller name ending with all the mention's words: "Clarke" or "J. Blige", never
+        # "Ivana Trump" -> "Donald Trump".
         for entity in reversed(self._before(pos + 1)):
-            if entity.name.split()[-1] == surname and len(entity.name) > len(best):
+            if self._extends(entity.name, words) and len(entity.name) > len(best):
                 best = entity.name
         if best == " ".join(words):
             for entity in self.entities:
-                if entity.name.split()[-1] == surname and len(entity.name) > len(best):
+                if self._extends(entity.name, words) and len(entity.name) > len(best):
                     best = entity.name
         return best
+
+    @staticmethod
+    def _extends(name: str, words: list[str]) -> bool:
+        return [w.lower() for w in name.split()[-len(words):]] == [w.lower() for w in words]
 
     def _same(self, a: str, b: str) -> bool:
         return same_surname(a, b, self.inflected)

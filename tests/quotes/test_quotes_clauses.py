@@ -1,0 +1,151 @@
+"""Quote attribution: the clause shapes of transforms/quotes/clauses.py and the `kind`/`quoted`
+columns, each on sentences written for these tests, several wordings of each construction."""
+
+from __future__ import annotations
+
+import pytest
+
+from transforms.common.config import load_config, section
+from transforms.quotes.extractor import QuoteExtractor
+
+
+@pytest.fixture(scope="module")
+def extractor() -> QuoteExtractor:
+    return QuoteExtractor.from_config(section(load_config(), "quotes"))
+
+
+def speakers(extractor: QuoteExtractor, text: str) -> list[tuple[str | None, str | None]]:
+    return [(q.speaker_mention, q.speaker) for q in extractor.extract(text)]
+
+
+# A light verb with a speech noun is the cue; its clause's subject speaks.
+LIGHT_VERB = [
+    ('Last spring, Senator Ann Lee made the following remark: "We will not sign a budget that cuts '
+     'the schools."', "Senator Ann Lee"),
+    ('After the vote, the union issued this statement: "Our members will be back at work on Monday."',
+     "the union"),
+    ('The governor offered a blunt warning to the council: "Nobody should expect the state to pay."',
+     "The governor"),
+]
+
+
+@pytest.mark.parametrize(("text", "mention"), LIGHT_VERB)
+def test_light_verb_and_speech_noun_make_a_cue(extractor, text, mention):
+    [(found, _)] = speakers(extractor, text)
+    assert found == mention
+
+
+# A clause opening with a determiner or a quantifier: the words up to its verb are the subject
+# that a participle cue after the clause speaks for (not a name inside the clause).
+NOUN_PHRASE_SUBJECTS = [
+    ('In March, several farm groups granted the mayor a delay on the permit, saying his plan "needed '
+     'more time to mature."', "several farm groups"),
+    ('After a long closed-door session, the city council issued a statement calling the vote "a '
+     'disgrace to democracy and to the city."', "the city council"),
+    ('Two local pastors wrote to the board on Friday, saying the closure "would hurt the families '
+     'who can least afford it."', "Two local pastors"),
+    ('Following a tense two-hour meeting, the school board issued a statement calling the cuts "a '
+     'last resort we did not want."', "the school board"),
+    ('The party\'s nominee also outlined a tax plan and vowed to "go after every single loophole in '
+     'the code."', "The party's nominee"),
+]
+
+
+@pytest.mark.parametrize(("text", "mention"), NOUN_PHRASE_SUBJECTS)
+def test_noun_phrase_subject_of_the_clause(extractor, text, mention):
+    [(found, _)] = speakers(extractor, text)
+    assert found == mention
+
+
+def test_possessive_subject_keeps_its_noun(extractor):
+    text = ('Keith Lamont Scott died on Tuesday. Scott\'s daughter wrote that her father "was reading a '
+            'book in the car."')
+    assert speakers(extractor, text) == [("Scott's daughter", "Scott's daughter")]
+    text = 'It\'s denouncing the plan, Smith said. "We will not stop."'  # a contraction owns nothing
+    assert speakers(extractor, text) == [("Smith", "Smith")]
+
+
+# A relative pronoun subject: the mention is the pronoun, the speaker its antecedent (over an
+# apposition set off by commas).
+@pytest.mark.parametrize(("text", "speaker"), [
+    ('Voters remember Jim Hale, now the county treasurer, who in 2012 said the fund was "a '
+     'bottomless pit."', "Jim Hale"),
+    ('The bill was drafted by Maria Ortiz, a former aide to the governor, who later said it was '
+     '"written in a hurry."', "Maria Ortiz"),
+    ('The plan came from Tom Reed, who said it would "pay for itself within a decade."', "Tom Reed"),
+])
+def test_relative_pronoun_subject_resolves_to_its_antecedent(extractor, text, speaker):
+    [(mention, found)] = speakers(extractor, text)
+    assert (mention, found) == ("who", speaker)
+
+
+# A cue in a later sentence, or a cue with an object of its own after a quote that ended its
+# sentence, reports something else.
+def test_a_later_sentence_does_not_attribute_the_quote(extractor):
+    text = ('In a written statement, Governor Ann Lee condemned the attack as "cowardly and senseless" '
+            'and a "stain on our state." She said the police had arrested two men.')
+    assert speakers(extractor, text) == [("Governor Ann Lee", "Governor Ann Lee")]
+    text = ('Police Chief Dan Moss said the blast was "a deliberate and cowardly act" aimed at the crowd. '
+            "He said two suspects were in custody.")
+    assert speakers(extractor, text) == [("Police Chief Dan Moss", "Police Chief Dan Moss")]
+    text = '"We expect the road to open by Friday." The engineer said the bridge had been inspected twice.'
+    assert speakers(extractor, text) == [(None, None)]
+    text = '"We expect the road to open by Friday." The engineer said so twice.'
+    assert speakers(extractor, text) == [("The engineer", "The engineer")]  # no object: it attributes
+
+
+def test_speech_nouns_counted_by_a_quantity_are_no_cue(extractor):
+    assert extractor.extract('The watchdog rated 40% of Green claims as "mostly false," compared to 12% '
+                             "of Labour claims.") == []
+    text = 'Most of the senator\'s remarks were "a little overheated," the editor wrote.'
+    assert speakers(extractor, text) == [("the editor", "the editor")]
+    text = '"We need the clinic," a mother of three said at the meeting.'  # a number, not a noun's count
+    assert speakers(extractor, text) == [("a mother of three", "a mother of three")]
+
+
+@pytest.mark.parametrize(("text", "mention"), [
+    ('Asked about the delay at a news conference, Mayor Ruth Hale said the contractor was "doing '
+     'everything it can."', "Mayor Ruth Hale"),
+    ('Even now, at 90, my grandfather still says things like, "A job is a job, and you show up for '
+     'it."', "my grandfather"),
+    ('The coach never says, "We lost because of the referee."', "The coach"),
+])
+def test_openers_and_adverbs_around_the_subject(extractor, text, mention):
+    [(found, _)] = speakers(extractor, text)
+    assert found == mention
+
+
+@pytest.mark.parametrize("text", [
+    'Critics mocked the program with the slogan "Fix It First" at the rally.',
+    'Fans greeted the striker with the nickname "Golden Boot" all season.',
+    'Protesters carried signs with the hashtag "Save Our Pier" down the avenue.',
+])
+def test_a_name_after_a_naming_noun_is_no_quote(extractor, text):
+    assert extractor.extract(text) == []
+
+
+def test_a_full_name_extends_a_surname_never_another_first_name(extractor):
+    text = ('Ivana Trump, the former wife of Donald Trump, spoke at the gala. "He was always a '
+            'fighter," Ivana Trump said. "He never gave up," Trump said.')
+    assert [q.speaker for q in extractor.extract(text)] == ["Ivana Trump", "Donald Trump"]
+
+
+# The kind and quoted columns.
+def test_kind_and_quoted_of_each_row(extractor):
+    [direct] = extractor.extract('"We will build it," the mayor said, "and we will pay for it."')
+    assert (direct.kind, direct.quoted) == ("direct", "We will build it, … and we will pay for it.")
+    assert direct.text == "We will build it, and we will pay for it."
+    [partial] = extractor.extract('The minister called the plan "a betrayal" of the farmers.')
+    assert (partial.kind, partial.quoted) == ("partial", "a betrayal")
+    assert partial.text == 'the plan "a betrayal" of the farmers'
+    text = '“The harvest is late,” the farmer said.\n\n“It rained for six weeks.\n\n“Nobody had seen that.”'
+    rows = extractor.extract(text)
+    assert [q.kind for q in rows] == ["direct", "direct"]
+    assert rows[1].quoted == "It rained for six weeks. Nobody had seen that."  # over paragraphs: a space
+
+
+def test_words_mode_keeps_quoted_words_and_fills_kind():
+    words = QuoteExtractor.from_config({**section(load_config(), "quotes"), "partial_quotes": "words"})
+    [quote] = words.extract('The governor called the plan "reckless" and "a danger to every taxpayer."')
+    assert (quote.text, quote.kind) == ("reckless a danger to every taxpayer.", "partial")
+    assert quote.quoted == "reckless … a danger to every taxpayer."

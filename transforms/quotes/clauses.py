@@ -1,0 +1,163 @@
+"""Clause shapes around a cue that the mention finder of transforms.quotes.attribution asks about,
+by word lists only (no parser): the lower-case noun phrase opening a clause ("several farm
+groups granted ..."), the antecedent of a relative pronoun subject ("Jim Hale, now the county
+treasurer, who in 2012 said"), a light verb with a speech noun ("made the following remark:"),
+and a cue with an object of its own after a quote that ended its sentence."""
+
+from __future__ import annotations
+
+import re
+
+from transforms.quotes.lexicon import Resources
+
+# A run of digits (with %, commas, periods): a quantity, never part of a speaker phrase.
+NUMBER_RE = re.compile(r"^[\d.,%$]+%?$")
+
+
+def bare(word: str) -> str:
+    return word.strip(",;:.()“”\"'‘’").lower()
+
+
+def is_verb(words: list[str], k: int, res: Resources) -> bool:
+    """Whether words[k] reads as the clause's finite verb: a listed finite form, or a word in
+    -ed followed by what opens an object ('granted the mayor', 'issued a statement'), so that an
+    adjective in -ed ('the embattled governor') is no verb."""
+    word = bare(words[k])
+    if word in res.finite_verbs:
+        return True
+    if not word.endswith("ed") or k + 1 >= len(words):
+        return False
+    nxt = words[k + 1]
+    return (bare(nxt) in res.determiners or bare(nxt) in res.pronouns or bare(nxt) in res.prepositions
+            or bare(nxt) in res.complementizers or nxt[:1].isupper())
+
+
+def noun_phrase_subject(words: list[str], res: Resources) -> str | None:
+    """'several farm groups granted ...', 'the city council issued ...': a clause opening with a
+    determiner or quantifier has the words up to its verb as subject (at most five)."""
+    if not words or not (bare(words[0]) in res.articles or bare(words[0]) in res.quantifiers):
+        return None
+    for k in range(1, min(len(words), 6)):
+        if words[k - 1][-1:] in ",;:" or bare(words[k]) in res.clause_words:
+            return None
+        if is_verb(words, k, res):
+            phrase = [w.strip(",;:") for w in words[:k]]
+            while phrase and (bare(phrase[-1]) in res.adverbs or bare(phrase[-1]).endswith("ly")):
+                phrase.pop()  # 'The nominee also outlined'
+            return " ".join(phrase) if len(phrase) > 1 else None
+    return None
+
+
+def relative_subject(words: list[str], res: Resources) -> tuple[str, str] | None:
+    """('who', its antecedent) when the cue's subject is a relative pronoun: 'Jim Hale, now the
+    county treasurer, who in 2012 said'. The antecedent is the name before the comma, over an
+    apposition set off by commas; else the noun phrase there."""
+    k = len(words)
+    while k > 0 and (bare(words[k - 1]) in res.time_words or bare(words[k - 1]) in res.time_openers
+                     or NUMBER_RE.match(bare(words[k - 1]) or "x") or bare(words[k - 1]) in res.adverbs
+                     or bare(words[k - 1]).endswith("ly")):
+        k -= 1  # 'who in 2012', 'who last week', 'who later'
+    if k < 2 or bare(words[k - 1]) not in res.relative_pronouns or bare(words[k - 1]) == "whose":
+        return None
+    before = " ".join(words[:k - 1]).rstrip(", ")
+    if not words[k - 2].endswith(","):
+        return None  # 'the man who said': a defining clause, the noun is the clause's own
+    chunks = [c.split() for c in before.split(",") if c.strip()]
+    for chunk in reversed(chunks[-2:]):
+        name = _name_tail(chunk, res)
+        if name:
+            return bare(words[k - 1]), name
+    return None
+
+
+def _name_tail(words: list[str], res: Resources) -> str | None:
+    """The capitalised name run ending a chunk ('Voters remember Jim Hale' -> 'Jim Hale')."""
+    i = len(words)
+    while i > 0 and (words[i - 1][:1].isupper() or words[i - 1] in res.name_particles):
+        i -= 1
+    run = [w for w in words[i:] if bare(w) not in res.not_names]
+    return " ".join(run) if run and i < len(words) and run[0][:1].isupper() else None
+
+
+def light_verb_cue(left: str, res: Resources) -> re.Match[str] | None:
+    """'Senator Lee made the following remark:', 'the council issued this statement:': a light
+    verb and a speech noun ending the words before a quote make a cue, its subject the speaker."""
+    verbs = "|".join(map(re.escape, sorted(res.light_verbs, key=len, reverse=True)))
+    nouns = "|".join(map(re.escape, sorted(res.speech_nouns, key=len, reverse=True)))
+    pattern = (rf"\b(?P<verb>{verbs})\s+(?:\S+\s+){{1,3}}?(?P<noun>{nouns})"
+               rf"(?:\s+(?:to|on|in|at)\s+(?:\S+\s+){{0,3}}?\S+?)?\s*[:,]?\s*$")
+    return re.search(pattern, left, re.IGNORECASE)
+
+
+def has_own_object(after_cue: str, res: Resources) -> bool:
+    """'She said the police had arrested two men': the cue's own object follows it, so the
+    clause reports something else and does not attribute the quote before it."""
+    words = after_cue.split()
+    if not words or words[0][:1] in ",.;:!?" or words[0][-1:] in ",.;:!?":
+        return False
+    first = bare(words[0])
+    return (first in res.complementizers or first in res.subject_pronouns or first in res.articles
+            or first in res.quantifiers)
+
+
+def numeric(mention: str) -> bool:
+    """A mention holding a quantity ('compared to 11% of Democratic'): no speaker phrase."""
+    return any(NUMBER_RE.match(bare(w) or "x") and any(c.isdigit() for c in w) for w in mention.split())
+
+
+def is_name(words: list[str], res: Resources) -> bool:
+    """A short run of capitalised words (particles allowed): a person's name."""
+    return 0 < len(words) <= 4 and words[0].lower() not in res.not_names and all(
+        w[:1].isupper() or w in res.name_particles for w in words)
+
+
+def timeish(word: str, res: Resources) -> bool:
+    """A time expression's word, a date or a number: never a speaker ("Last week", "In May")."""
+    word = word.strip(",;:.()").lower()
+    return word in res.time_words or any(c.isdigit() for c in word)
+
+
+def titled_phrase(phrase: str, res: Resources) -> bool:
+    """'the agency's spokeswoman', 'a senior official': a title or anonymous head."""
+    head = phrase.split()[-1].lower().strip(".")
+    return head in res.titles or head in res.anonymous
+
+
+def abbreviated(word: str, res: Resources) -> bool:
+    """A title's abbreviation or an initial: its period ends nothing."""
+    return word.lower() in res.abbreviations or re.fullmatch(r"[A-Z]\.", word) is not None
+
+
+def quantity(word: str, res: Resources) -> bool:
+    word = bare(word)
+    return (bool(NUMBER_RE.match(word or "x")) and any(c.isdigit() for c in word)) or word in res.quantities
+
+
+def noun_use(cue: str, before: str, res: Resources) -> bool:
+    """A speech noun counted by a quantity is no cue: '32% of Republican claims', 'most of the
+    remarks', 'two comments' (but 'a mother of three said')."""
+    if cue.lower() not in res.speech_nouns:
+        return False
+    words = before.split()[-4:]
+    if words and quantity(words[-1], res):
+        return True
+    of = [k for k, w in enumerate(words) if w.lower() == "of"]
+    return bool(of) and of[-1] > 0 and len(words) - of[-1] <= 3 and quantity(words[of[-1] - 1], res)
+
+
+def possessed_end(words: list[str], start: int, res: Resources) -> int:
+    """After a possessive ("Scott's"), where the noun it owns ends when a verb follows within
+    three words ("Scott's daughter wrote", "the mayor's chief of staff said"), else 0; 0 also
+    for a contraction ("It's") and for a document or statement, which speaks for its owner
+    ("Trump's lawyers' brief said": Trump's)."""
+    if bare(words[start - 1])[:-2] in res.pronouns | res.not_subjects | res.determiners:
+        return 0
+    end = len(words) if start < len(words) <= start + 3 else 0  # the cue follows: "Scott's aide said"
+    for k in range(start, min(len(words), start + 4)):
+        if words[k - 1][-1:] in ",;:":
+            return 0
+        if k > start and is_verb(words, k, res):
+            end = k
+            break
+    owned = bare(words[end - 1]) if end else ""
+    return 0 if owned in res.non_speakers or owned in res.speech_nouns else end
