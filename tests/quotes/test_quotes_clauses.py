@@ -149,3 +149,40 @@ def test_words_mode_keeps_quoted_words_and_fills_kind():
     [quote] = words.extract('The governor called the plan "reckless" and "a danger to every taxpayer."')
     assert (quote.text, quote.kind) == ("reckless a danger to every taxpayer.", "partial")
     assert quote.quoted == "reckless … a danger to every taxpayer."
+
+
+# A noun phrase whose head has a determiner keeps its prepositional phrase or relative clause:
+# the object inside it is no speaker.
+@pytest.mark.parametrize(("text", "mention"), [
+    ('The crowd outside the courthouse chanted "No justice, no peace" as the verdict was read.',
+     "The crowd outside the courthouse"),
+    ('Protesters near the embassy shouted "Go home now, all of you" at the guards.',
+     "Protesters near the embassy"),
+    ('The head of the agency said the delays were "simply unacceptable to everyone here."',
+     "The head of the agency"),
+    ('The man who shot the officer told police he was "sorry for everything he had done."',
+     "The man who shot the officer"),
+    ('The woman who founded the shelter said the new rules were "cruel and unnecessary."',
+     "The woman who founded the shelter"),
+])
+def test_the_head_noun_phrase_speaks_not_its_object(extractor, text, mention):
+    [(found, _)] = speakers(extractor, text)
+    assert found == mention
+
+
+def test_a_quote_after_a_cue_with_its_own_subject_is_not_a_continuation(extractor):
+    text = ('The crowd outside chanted "No justice, no peace" as the verdict was read, and Mayor Lee said it '
+            'was "a painful day for the city."')
+    quoted = [q.quoted for q in extractor.extract(text)]
+    assert quoted == ["No justice, no peace", "a painful day for the city."]
+    text = '"We are not done," he told the host, "and we will be back next year."'  # still one quote
+    quoted = [q.quoted for q in extractor.extract(text)]
+    assert quoted == ["We are not done, … and we will be back next year."]
+    text = '"We are not done," said the Rev. Ann Cole, "and we will be back next year."'
+    assert [q.speaker for q in extractor.extract(text)] == ["the Rev. Ann Cole"]
+
+
+def test_a_pronoun_does_not_continue_a_document(extractor):
+    text = ('Paul Grant runs the campaign. A memo on the campaign\'s website said the plan was "a first '
+            'draft of many more to come." "We will publish the rest in May," he said.')
+    assert [q.speaker for q in extractor.extract(text)][-1] == "Paul Grant"

@@ -85,8 +85,9 @@ SUBJECTS = [
      "A police officer"),
     ('The senator, who wrote the report, said: "Nobody in this building has read it to the end."',
      "The senator"),
+    # the head noun phrase with its relative clause, never the relative clause's own noun
     ('The man who shot the officer told the court: "I never meant to hurt anyone that night at all."',
-     None),
+     "The man who shot the officer"),
     ('A spokesman for the company said: "We are reviewing every contract signed since January."',
      "A spokesman for the company"),
     ('Once in my early twenties, when the storm hit, I said: "We should leave the island tonight."', "I"),

@@ -93,7 +93,8 @@ class Attributor:
         last = cues[-1]
         if last.group(0).endswith("ing") and len(stripped[last.end():].split()) <= 3:
             return None  # '..., Trump said, adding later, "B"': B is the participle's own quote
-        if self.cue_that_re.search(stripped) or any(c in stripped for c in "!?;"):
+        complement = clauses.complement_follows(stripped, finite[0], self.res)  # 'Lee said it was "B"'
+        if self.cue_that_re.search(stripped) or any(c in stripped for c in "!?;") or complement:
             return None
         if stripped.split()[-1].lower() in self.res.object_introducers:
             return None  # 'Trump called him a "nasty guy"': the second quote is an object
@@ -147,7 +148,8 @@ class Attributor:
     def attribute(self, text: str, cand: Candidate) -> None:
         """Set mention and cue from the words around the quote."""
         rest = self._right_context(text, cand)
-        found = self.plausible(self._after(rest)) or self._dash(rest)
+        dash = self.dash_re.match(rest)  # '"..." ― Name'
+        found = self.plausible(self._after(rest)) or ((dash.group("m").rstrip("."), "―") if dash else None)
         if found and self._introduces_next(text, cand, rest):
             found = None  # '"Sleepy Sam." Jones called the mayor a "failure"': the cue is B's
         if found and self._reports_anew(text, cand, rest):
@@ -284,11 +286,13 @@ class Attributor:
     def _over_preposition(self, words: list[str], start: int) -> int:
         """Where the speaker phrase starts when the phrase at `start` is a preposition's object:
         'a spokesman for the company', 'Jones of the Heritage Foundation' (else `start`)."""
-        p = start - 1
-        if p < 1 or words[p].lower() not in self.res.prepositions or words[p - 1][-1:] in ",;:":
+        p, res = start - 1, self.res
+        preposition = words[p].lower() in res.prepositions | res.noun_prepositions if p >= 1 else False
+        if not preposition or words[p - 1][-1:] in ",;:":
             return start
-        head = words[p - 1].lower()
-        if not (head in self.res.titles or head in self.res.anonymous or words[p - 1][:1].isupper()):
+        head = words[p - 1].lower()  # a determiner before it: 'the crowd outside the courthouse'
+        determined = any(w.lower() in res.determiners for w in words[max(0, p - 4):p - 1])
+        if not (head in res.titles or head in res.anonymous or words[p - 1][:1].isupper() or determined):
             return start  # 'footage of Hillary': no speaker noun before the preposition
         for k in range(p - 1, max(-1, p - 4), -1):
             word = words[k]
@@ -375,10 +379,6 @@ class Attributor:
         if last_title >= 0 and rest and all(w[:1].isupper() for w in rest) and words[last_title].islower():
             words = rest
         return " ".join(words)
-
-    def _dash(self, rest: str) -> tuple[str, str] | None:
-        match = self.dash_re.match(rest)
-        return (match.group("m").rstrip("."), "―") if match else None
 
     def _before(self, left: str, cues: list[re.Match[str]] | None = None) -> tuple[str, str] | None:
         """(mention, cue) from the sentence before a quote: "Putin said:", "According to him,".

@@ -37,15 +37,25 @@ def noun_phrase_subject(words: list[str], res: Resources) -> str | None:
     determiner or quantifier has the words up to its verb as subject (at most five)."""
     if not words or not (bare(words[0]) in res.articles or bare(words[0]) in res.quantifiers):
         return None
-    for k in range(1, min(len(words), 6)):
-        if words[k - 1][-1:] in ",;:" or bare(words[k]) in res.clause_words:
+    relative, k = False, 0
+    while k + 1 < min(len(words), 10 if relative else 6):
+        k += 1
+        if words[k - 1][-1:] in ",;:":
             return None
+        if bare(words[k]) in res.relative_pronouns and k > 1 and not relative:
+            relative = True  # 'The man who shot the officer told police': the main verb is the second
+            continue
+        if bare(words[k]) in res.clause_words:
+            return None
+        if relative and is_verb(words, k, res) and bare(words[k - 1]) in res.relative_pronouns:
+            continue  # the relative clause's own verb
         if is_verb(words, k, res):
             phrase = [w.strip(",;:") for w in words[:k]]
             while phrase and (bare(phrase[-1]) in res.adverbs or bare(phrase[-1]).endswith("ly")):
                 phrase.pop()  # 'The nominee also outlined'
             return " ".join(phrase) if len(phrase) > 1 else None
-    return None
+    # The words end (at the cue) after a relative clause: 'The man who shot the officer' told
+    return " ".join(w.strip(",;:") for w in words) if relative and k == len(words) - 1 else None
 
 
 def relative_subject(words: list[str], res: Resources) -> tuple[str, str] | None:
@@ -98,6 +108,15 @@ def has_own_object(after_cue: str, res: Resources) -> bool:
     first = bare(words[0])
     return (first in res.complementizers or first in res.subject_pronouns or first in res.articles
             or first in res.quantifiers)
+
+
+def complement_follows(between: str, cue: re.Match[str], res: Resources) -> bool:
+    """Between two quotes, 'and Mayor Lee said it was': the second quote is the cue's own
+    complement, not the first one's continuation (not after an inverted cue, 'said the Rev. X',
+    or a listener cue, 'told the host')."""
+    if not between[:cue.start()].split() or cue.group(0).lower() in res.listener_cues:
+        return False
+    return has_own_object(between[cue.end():], res)
 
 
 def numeric(mention: str) -> bool:

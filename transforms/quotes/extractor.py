@@ -107,7 +107,8 @@ class QuoteExtractor:
             else:
                 pos = cand.mention_pos if cand.mention_pos >= 0 else cand.open_pos
                 target = self.attr.resolvable(cand.antecedent or cand.mention) if cand.mention else None
-                speaker = resolver.resolve(target, pos, previous_speaker) if target else None
+                last = previous_speaker if previous_speaker and self.attr.speaks(previous_speaker) else None
+                speaker = resolver.resolve(target, pos, last) if target else None  # a pronoun is no document
             quote_text = " ".join(text[s:e] for s, e in cand.pieces)
             if cand.verbatim and self.clause_rows:
                 quote_text = text[cand.pieces[0][0]:cand.pieces[-1][1]]

@@ -37,6 +37,7 @@ class Resources:
     mention_clause_breaks: WORDS
     coordinators: WORDS
     prepositions: WORDS
+    noun_prepositions: WORDS
     small_words: WORDS
     object_introducers: WORDS
     not_in_mention: WORDS
