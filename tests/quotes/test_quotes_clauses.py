@@ -84,10 +84,10 @@ def test_relative_pronoun_subject_resolves_to_its_antecedent(extractor, text, sp
 def test_a_later_sentence_does_not_attribute_the_quote(extractor):
     text = ('In a written statement, Governor Ann Lee condemned the attack as "cowardly and senseless" '
             'and a "stain on our state." She said the police had arrested two men.')
-    assert speakers(extractor, text) == [("Governor Ann Lee", "Governor Ann Lee")]
+    assert speakers(extractor, text) == [("Governor Ann Lee", "Ann Lee")]
     text = ('Police Chief Dan Moss said the blast was "a deliberate and cowardly act" aimed at the crowd. '
             "He said two suspects were in custody.")
-    assert speakers(extractor, text) == [("Police Chief Dan Moss", "Police Chief Dan Moss")]
+    assert speakers(extractor, text) == [("Police Chief Dan Moss", "Dan Moss")]
     text = '"We expect the road to open by Friday." The engineer said the bridge had been inspected twice.'
     assert speakers(extractor, text) == [(None, None)]
     text = '"We expect the road to open by Friday." The engineer said so twice.'
@@ -180,6 +180,20 @@ def test_a_quote_after_a_cue_with_its_own_subject_is_not_a_continuation(extracto
     assert quoted == ["We are not done, … and we will be back next year."]
     text = '"We are not done," said the Rev. Ann Cole, "and we will be back next year."'
     assert [q.speaker for q in extractor.extract(text)] == ["the Rev. Ann Cole"]
+
+
+@pytest.mark.parametrize(("text", "mention", "speaker"), [
+    ('"This is a cover-up," said Rep. Ann Kuster (D-N.H.), the ranking member.', "Rep. Ann Kuster (D-N.H.)",
+     "Ann Kuster"),
+    ('Sen. Tom Price (R-Ga.) said the hearing would be "the first of many this fall."',
+     "Sen. Tom Price (R-Ga.)", "Tom Price"),
+    ('Trump\'s campaign manager, Kellyanne Conway, said the candidate would "stay on message" in November.',
+     "Trump's campaign manager, Kellyanne Conway", "Kellyanne Conway"),
+    ('The agency\'s chief counsel, Dana Wells, said the ruling was "a relief for every family involved."',
+     "The agency's chief counsel, Dana Wells", "Dana Wells"),
+])
+def test_party_tags_titles_and_appositions_resolve_to_the_name(extractor, text, mention, speaker):
+    assert speakers(extractor, text) == [(mention, speaker)]
 
 
 def test_a_pronoun_does_not_continue_a_document(extractor):

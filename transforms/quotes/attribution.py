@@ -333,7 +333,8 @@ class Attributor:
                     run.append(nxt)  # "Foreign Ministry spokeswoman Maria Zakharova"
                 owner = run[-1].endswith(("’s", "'s"))  # "Scott's daughter wrote"
                 end = clauses.possessed_end(words, k + len(run), self.res) if owner else 0
-                return " ".join(words[k:end] if end else run).strip(",;: ")
+                return (owner and clauses.apposition(words, k, self.res)) or " ".join(
+                    words[k:end] if end else run).strip(",;: ")
             if k == 0 and (word.lower() in self.res.articles or word.lower() in self.res.quantifiers):
                 # 'The senator, who wrote it, said'; 'several farm groups granted ..., saying'
                 phrase = self._leading_phrase(words) or clauses.noun_phrase_subject(words, self.res)
@@ -361,24 +362,7 @@ class Attributor:
         return text
 
     def resolvable(self, mention: str) -> str:
-        """What names the speaker in a mention: the name of an apposition ("the agency's
-        spokeswoman, Maria Zakharova"), the head before a preposition ("Jones of the Heritage
-        Foundation"), the name after a title ("Foreign Ministry spokeswoman Maria Zakharova")."""
-        parts = [p.strip() for p in mention.split(",") if p.strip()]
-        if len(parts) > 1:
-            named = [p for p in parts[1:]
-                     if p[:1].isupper() and p.split()[0].lower() not in self.res.not_names]
-            titled = clauses.titled_phrase(parts[0], self.res)
-            mention = named[0] if named and titled else parts[0]
-        words = mention.split()
-        cut = next((k for k, w in enumerate(words) if k > 0 and w.lower() in self.res.prepositions), None)
-        if cut is not None and cut + 1 < len(words):
-            words = words[:cut]
-        last_title = max((k for k, w in enumerate(words) if w.lower() in self.res.titles), default=-1)
-        rest = words[last_title + 1:]
-        if last_title >= 0 and rest and all(w[:1].isupper() for w in rest) and words[last_title].islower():
-            words = rest
-        return " ".join(words)
+        return clauses.resolvable(mention, self.res)
 
     def _before(self, left: str, cues: list[re.Match[str]] | None = None) -> tuple[str, str] | None:
         """(mention, cue) from the sentence before a quote: "Putin said:", "According to him,".
@@ -466,7 +450,7 @@ class Attributor:
     def _words_after(self, tail: str) -> str | None:
         words = []
         for token in tail.split()[:10]:
-            bare = token.strip("()")
+            bare = clauses.unbracket(token)  # a party tag "(D-Md.)," stays whole
             if not words and bare.lower() in self.res.mention_stops:
                 return None
             if words and bare.lower() in self.res.mention_stops:

@@ -180,3 +180,46 @@ def possessed_end(words: list[str], start: int, res: Resources) -> int:
             break
     owned = bare(words[end - 1]) if end else ""
     return 0 if owned in res.non_speakers or owned in res.speech_nouns else end
+
+
+def unbracket(token: str) -> str:
+    """A word without its brackets, but a whole bracketed tag ("(D-Md.),") kept as it is."""
+    core = token.rstrip(",;:!?")
+    if core.startswith("(") and core.rstrip(".").endswith(")"):
+        return token
+    return token.strip("()")
+
+
+def apposition(words: list[str], start: int, res: Resources) -> str | None:
+    """"Trump's campaign manager, Kellyanne Conway, said": the title phrase and the name set off
+    by commas after it, as "title, Name" (resolved to the name), else None."""
+    cut = next((k for k in range(start, min(len(words), start + 5)) if words[k].endswith(",")), None)
+    if cut is None or not titled_phrase(words[cut].rstrip(","), res):
+        return None
+    close = next((k for k in range(cut + 1, min(len(words), cut + 5)) if words[k].endswith(",")), None)
+    name = words[cut + 1:close + 1] if close is not None else words[cut + 1:]
+    name = [w.rstrip(",") for w in name]
+    if (close is None and len(name) > 4) or not is_name(name, res):
+        return None
+    return " ".join(words[start:cut + 1]) + " " + " ".join(name)
+
+
+def resolvable(mention: str, res: Resources) -> str:
+    """What names the speaker in a mention: the name of an apposition ("the agency's
+    spokeswoman, Maria Zakharova"), the head before a preposition ("a spokesman for the
+    company"), the name after a title ("Foreign Ministry spokeswoman Maria Zakharova"), without
+    a bracketed party tag ("Rep. Jason Chaffetz (R-Utah)")."""
+    parts = [p.strip() for p in mention.split(",") if p.strip()]
+    if len(parts) > 1:
+        named = [p for p in parts[1:] if p[:1].isupper() and p.split()[0].lower() not in res.not_names]
+        mention = named[0] if named and titled_phrase(parts[0], res) else parts[0]
+    words = [w for w in mention.split() if not w.startswith("(")] or mention.split()
+    cut = next((k for k, w in enumerate(words) if k > 0 and w.lower() in res.prepositions), None)
+    if cut is not None and cut + 1 < len(words):
+        words = words[:cut]
+    last_title = max((k for k, w in enumerate(words) if w.lower() in res.titles), default=-1)
+    rest = words[last_title + 1:]
+    if last_title >= 0 and rest and all(w[:1].isupper() for w in rest) and (
+            words[last_title].islower() or len(rest) > 1):  # "Rep. Jim Jordan", "Chairman Jason Chaffetz"
+        words = rest
+    return " ".join(words)
