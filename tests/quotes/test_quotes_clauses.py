@@ -200,3 +200,33 @@ def test_a_pronoun_does_not_continue_a_document(extractor):
     text = ('Paul Grant runs the campaign. A memo on the campaign\'s website said the plan was "a first '
             'draft of many more to come." "We will publish the rest in May," he said.')
     assert [q.speaker for q in extractor.extract(text)][-1] == "Paul Grant"
+
+
+@pytest.mark.parametrize("text", [
+    'The plan, dubbed "Medicare for All," would cost trillions over a decade, the analysis found.',
+    'Parents formed a group called "Moms for Safer Streets" after the crash.',
+    'The bill, nicknamed "the Kitchen Sink Act," passed the House on Friday.',
+])
+def test_a_naming_participle_gives_a_name_nobody_says(extractor, text):
+    assert extractor.extract(text) == []
+
+
+def test_naming_verbs_with_a_subject_still_attribute(extractor):
+    text = 'Jones, a spokesman, called the ruling "a victory for every family in the state."'
+    assert speakers(extractor, text) == [("Jones", "Jones")]
+    text = 'It was what several lawmakers called "fraud, plain and simple, on a massive scale."'
+    assert speakers(extractor, text) == [("several lawmakers", "several lawmakers")]
+    text = 'When the fact-checkers examined the claim, it was labeled "Mostly True."'
+    assert [q.quoted for q in extractor.extract(text)] == ["Mostly True."]
+
+
+def test_no_prefix_of_a_fixture_breaks_the_extractor(extractor):
+    """Every cut of every fixture runs (an exception would lose the article's quotes)."""
+    texts = [t for t, *_ in LIGHT_VERB + NOUN_PHRASE_SUBJECTS] + [
+        'Voters remember Jim Hale, now the county treasurer, who in 2012 said the fund was "a pit."',
+        '"This is a cover-up," said Rep. Ann Kuster (D-N.H.), the ranking member.',
+        'Trump\'s campaign manager, Kellyanne Conway, said the candidate would "stay on message."',
+        'The watchdog rated 40% of Green claims as "mostly false," compared to 12% of Labour claims.']
+    for text in texts:
+        for cut in range(1, len(text) + 1, 3):
+            extractor.extract(text[:cut])

@@ -273,7 +273,8 @@ class Attributor:
         if i < len(words):
             return words[self._over_preposition(words, i):]
         for j in range(len(words) - 1, max(-1, len(words) - 7), -1):
-            if words[j].lower() in self.res.determiners:
+            if words[j].lower() in self.res.determiners or words[j].lower() in self.res.quantifiers:
+                j -= j > 0 and words[j - 1].lower() in self.res.determiners  # "The two senators"
                 phrase = words[j:]
                 if any(w.lower() in self.res.clause_words or w[-1:] in ",;:" for w in phrase[:-1]):
                     return None
@@ -388,6 +389,8 @@ class Attributor:
             if mention:
                 return mention, word
         before_words = left[:cue.start()].split()
+        if clauses.naming_participle(before_words, word, left[cue.end():].split(), self.res):
+            return None  # 'The plan, dubbed "Medicare for All,"', 'a group called "Moms Unite"'
         if word.lower().endswith("ing") and len(cues) > 1:
             # A participle ("adding that") speaks for the subject of the earlier cue.
             main = [c for c in cues[:-1] if c.group(0).lower() not in self.res.secondary_cues]

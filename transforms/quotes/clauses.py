@@ -223,3 +223,17 @@ def resolvable(mention: str, res: Resources) -> str:
             words[last_title].islower() or len(rest) > 1):  # "Rep. Jim Jordan", "Chairman Jason Chaffetz"
         words = rest
     return " ".join(words)
+
+
+def naming_participle(before: list[str], cue: str, gap: list[str], res: Resources) -> bool:
+    """A naming verb as a participle gives a name, and nobody says it: after a comma ('The plan,
+    dubbed "Medicare for All,"') or right before the quote after a common noun ('a group
+    called "Moms Unite"'), not 'Trump called it "a disaster"'."""
+    if cue.lower() not in res.naming_cues or not before or gap:
+        return False  # 'Jones, a spokesman, called the ruling "..."': the verb has its object
+    last = bare(before[-1])
+    if any(bare(w) in res.embedders for w in before[-3:]):
+        return False  # 'what multiple lawmakers called "fraud"': a verb with its subject
+    return before[-1].endswith(",") or (
+        before[-1][:1].islower() and last not in res.pronouns and last not in res.adverbs
+        and last not in res.not_in_mention)  # 'it was labeled "Mostly True"' is a passive verb

@@ -56,6 +56,7 @@ class Resources:
     not_subjects: WORDS
     object_pronouns: WORDS
     complementizers: WORDS
+    naming_cues: WORDS
     quantifiers: WORDS
     quantities: WORDS
     finite_verbs: WORDS
