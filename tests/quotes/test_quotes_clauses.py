@@ -230,3 +230,14 @@ def test_no_prefix_of_a_fixture_breaks_the_extractor(extractor):
     for text in texts:
         for cut in range(1, len(text) + 1, 3):
             extractor.extract(text[:cut])
+
+
+@pytest.mark.parametrize(("text", "mention"), [
+    ('"We will not back down," Trump has said repeatedly.', "Trump"),
+    ('"We will not back down," the senator had told reporters.', "the senator"),
+    ('"We will not back down," the two mayors have repeatedly said.', "the two mayors"),
+    ('In the chat window, a nurse had typed "please call the family as soon as you can."', "a nurse"),
+])
+def test_perfect_tenses_and_typing_attribute(extractor, text, mention):
+    [(found, _)] = speakers(extractor, text)
+    assert found == mention

@@ -254,7 +254,8 @@ class Attributor:
         """The speaker phrase ending `words`: a pronoun, a capitalised name run ("Rep. Jason
         Chaffetz (R-Utah)"), or a determiner phrase ("the Russian president")."""
         words = [w for w in words if w.strip()]
-        while words and (words[-1].lower() in self.res.adverbs or words[-1].lower().endswith("ly")):
+        while words and (words[-1].lower() in self.res.adverbs or words[-1].lower().endswith("ly")
+                         or words[-1].lower() in self.res.auxiliaries):
             words = words[:-1]  # "he repeatedly said", "Trump also said"
         if not words or words[-1][-1:] in ",;:" or words[-1].lower() in self.res.coordinators:
             return None  # after "and" the cue shares the clause's subject (taken by _subject)
@@ -479,8 +480,8 @@ class Attributor:
             if len(kept) >= 8:
                 break
         kept = self.without_leading_junk(kept[::-1])
-        while kept and kept[-1].lower() in self.res.trailing_adverbs:
-            kept = kept[:-1]
+        while kept and kept[-1].lower() in self.res.trailing_adverbs | self.res.auxiliaries:
+            kept = kept[:-1]  # "he also", "Trump has" (said)
         mention = " ".join(kept).strip(",;: ")
         if not mention or not any(c.isalpha() for c in mention):
             return None

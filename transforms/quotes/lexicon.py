@@ -30,6 +30,7 @@ class Resources:
     subject_pronouns: WORDS
     adverbs: tuple[str, ...]
     trailing_adverbs: WORDS
+    auxiliaries: WORDS
     name_particles: tuple[str, ...]
     name_run_particles: tuple[str, ...]
     articles: WORDS
