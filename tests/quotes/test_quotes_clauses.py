@@ -241,3 +241,17 @@ def test_no_prefix_of_a_fixture_breaks_the_extractor(extractor):
 def test_perfect_tenses_and_typing_attribute(extractor, text, mention):
     [(found, _)] = speakers(extractor, text)
     assert found == mention
+
+
+@pytest.mark.parametrize(("text", "mention", "speaker"), [
+    ('"It\'s a sad day," said one voter, Maria Gomez, 62, outside the polling station.',
+     "one voter, Maria Gomez", "Maria Gomez"),
+    ('Clinton\'s running mate, Sen. Tim Kaine (D-Va.), said the remarks were "beneath the office."',
+     "Clinton's running mate, Sen. Tim Kaine", "Tim Kaine"),
+    ('"We need more buses," said a parent, Ruth Alvarez, at the meeting.', "a parent, Ruth Alvarez",
+     "Ruth Alvarez"),
+    ('The senator\'s office said in a statement that he was "reviewing the bill carefully."',
+     "The senator's office", "The senator's office"),
+])
+def test_common_noun_appositions_and_statements(extractor, text, mention, speaker):
+    assert speakers(extractor, text) == [(mention, speaker)]

@@ -384,6 +384,8 @@ class Attributor:
         if not cues:
             return None
         cue = cues[-1]
+        if cue.group(0).lower() in self.res.secondary_cues and len(cues) > 1:
+            cue = cues[-2]  # 'The senator's office said in a statement that': the verb is the cue
         word = cue.group(0)
         if word.lower() in self.res.following_speaker_cues:
             mention = self._mention_after(left[cue.end():])
@@ -443,7 +445,8 @@ class Attributor:
         """The speaker words after an inverted cue: "said Putin" -> "Putin"; "said the agency's
         spokeswoman, Maria Zakharova" keeps the name its title phrase stands for."""
         mention = self._words_after(tail)
-        titled = bool(mention) and clauses.titled_phrase(mention, self.res)
+        titled = bool(mention) and (clauses.titled_phrase(mention, self.res)
+                                    or clauses.common(mention, self.res))  # 'one voter, Maria Gomez'
         if mention and titled and tail.count(",") and tail.find(mention) >= 0:
             after = tail[tail.find(mention) + len(mention):]
             name = re.match(r"\s*,\s*((?:[A-Z][\w.’'\-]*\s+){0,3}[A-Z][\w’'\-]*)\s*(?:[,.;:!?]|$)", after)

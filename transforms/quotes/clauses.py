@@ -191,14 +191,14 @@ def unbracket(token: str) -> str:
 
 
 def apposition(words: list[str], start: int, res: Resources) -> str | None:
-    """"Trump's campaign manager, Kellyanne Conway, said": the title phrase and the name set off
-    by commas after it, as "title, Name" (resolved to the name), else None."""
+    """"Trump's campaign manager, Kellyanne Conway, said": the possessive phrase and the name set
+    off by commas after it, as "phrase, Name" (resolved to the name), else None."""
     cut = next((k for k in range(start, min(len(words), start + 5)) if words[k].endswith(",")), None)
-    if cut is None or not titled_phrase(words[cut].rstrip(","), res):
-        return None
+    if cut is None or bare(words[cut]) in res.non_speakers:
+        return None  # the owner makes a role of any noun: "Clinton's running mate, Tim Kaine,"
     close = next((k for k in range(cut + 1, min(len(words), cut + 5)) if words[k].endswith(",")), None)
     name = words[cut + 1:close + 1] if close is not None else words[cut + 1:]
-    name = [w.rstrip(",") for w in name]
+    name = [w.rstrip(",") for w in name if not w.startswith("(") and not w.rstrip(",").endswith(")")]
     if (close is None and len(name) > 4) or not is_name(name, res):
         return None
     return " ".join(words[start:cut + 1]) + " " + " ".join(name)
@@ -212,7 +212,7 @@ def resolvable(mention: str, res: Resources) -> str:
     parts = [p.strip() for p in mention.split(",") if p.strip()]
     if len(parts) > 1:
         named = [p for p in parts[1:] if p[:1].isupper() and p.split()[0].lower() not in res.not_names]
-        mention = named[0] if named and titled_phrase(parts[0], res) else parts[0]
+        mention = named[0] if named and (titled_phrase(parts[0], res) or common(parts[0], res)) else parts[0]
     words = [w for w in mention.split() if not w.startswith("(")] or mention.split()
     cut = next((k for k, w in enumerate(words) if k > 0 and w.lower() in res.prepositions), None)
     if cut is not None and cut + 1 < len(words):
@@ -237,3 +237,11 @@ def naming_participle(before: list[str], cue: str, gap: list[str], res: Resource
     return before[-1].endswith(",") or (
         before[-1][:1].islower() and last not in res.pronouns and last not in res.adverbs
         and last not in res.not_in_mention)  # 'it was labeled "Mostly True"' is a passive verb
+
+
+def common(phrase: str | None, res: Resources) -> bool:
+    """A common noun phrase ('one voter', "Clinton's running mate"): a name set off after it is its
+    name."""
+    words = (phrase or "").split()
+    return len(words) > 1 and (words[0].lower() in res.determiners or words[0].lower() in res.quantifiers
+                               or words[0].endswith(("’s", "'s")))  # "Clinton's running mate"
