@@ -255,3 +255,11 @@ def test_perfect_tenses_and_typing_attribute(extractor, text, mention):
 ])
 def test_common_noun_appositions_and_statements(extractor, text, mention, speaker):
     assert speakers(extractor, text) == [(mention, speaker)]
+
+
+def test_reflexive_complement_and_a_relative_clause_of_a_common_noun(extractor):
+    assert extractor.extract('Sanders\' supporters, who call themselves "Berners," packed the hall.') == []
+    text = 'The union members, who said the offer was "an insult to every worker," voted to strike.'
+    assert speakers(extractor, text) == [("who", "The union members")]
+    text = 'The mayor, who called the strike "a betrayal," left early.'
+    assert speakers(extractor, text) == [("who", "The mayor")]

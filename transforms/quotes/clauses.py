@@ -77,7 +77,8 @@ def relative_subject(words: list[str], res: Resources) -> tuple[str, str] | None
         name = _name_tail(chunk, res)
         if name:
             return bare(words[k - 1]), name
-    return None
+    # no name: the noun phrase before the comma ("Sanders' supporters, who call themselves")
+    return (bare(words[k - 1]), " ".join(chunks[-1][-3:])) if chunks and len(chunks[-1]) <= 3 else None
 
 
 def _name_tail(words: list[str], res: Resources) -> str | None:
