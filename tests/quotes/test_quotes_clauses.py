@@ -263,3 +263,21 @@ def test_reflexive_complement_and_a_relative_clause_of_a_common_noun(extractor):
     assert speakers(extractor, text) == [("who", "The union members")]
     text = 'The mayor, who called the strike "a betrayal," left early.'
     assert speakers(extractor, text) == [("who", "The mayor")]
+
+
+@pytest.mark.parametrize(("text", "mention"), [
+    ('"No trespassing after dark, by order of the council," the sign reads.', "the sign"),
+    ('"Though the city is still struggling, its leaders are hopeful," the article read.', "the article"),
+    ('On Tuesday, the former governor of Ohio and current Republican presidential candidate said the '
+     'plan was "a fantasy from start to finish."',
+     "the former governor of Ohio and current Republican presidential candidate"),
+    ('The former first lady and U.S. senator said it was "a mistake I will not make again."',
+     "The former first lady and U.S. senator"),
+])
+def test_documents_that_read_and_coordinated_titles(extractor, text, mention):
+    [(found, _)] = speakers(extractor, text)
+    assert found == mention
+
+
+def test_a_title_read_aloud_is_no_quote(extractor):
+    assert extractor.extract('She read "Green Eggs and Ham" to the class.') == []

@@ -283,7 +283,7 @@ class Attributor:
                 if any(w.lower() in self.res.relative_pronouns for w in clause):
                     return None  # 'the man who shot the officer said': the noun is the clause's
                 return words[self._over_preposition(words, j):]
-        return None
+        return clauses.coordinated_title(words, self.res)
 
     def _over_preposition(self, words: list[str], start: int) -> int:
         """Where the speaker phrase starts when the phrase at `start` is a preposition's object:

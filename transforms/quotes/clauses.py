@@ -246,3 +246,17 @@ def common(phrase: str | None, res: Resources) -> bool:
     words = (phrase or "").split()
     return len(words) > 1 and (words[0].lower() in res.determiners or words[0].lower() in res.quantifiers
                                or words[0].endswith(("’s", "'s")))  # "Clinton's running mate"
+
+
+def coordinated_title(words: list[str], res: Resources) -> list[str] | None:
+    """'the former secretary of state and current Democratic presidential nominee said': a long
+    determiner phrase ending in a title, whose parts "and" joins, is the speaker."""
+    if not words or bare(words[-1]) not in res.titles:
+        return None
+    for j in range(len(words) - 1, max(-1, len(words) - 13), -1):
+        word = bare(words[j])
+        if words[j][-1:] in ",;:" or (word in res.clause_words and word not in res.coordinators):
+            return None
+        if word in res.articles:
+            return words[j:]
+    return None
