@@ -16,19 +16,19 @@ from dataclasses import dataclass
 
 from transforms.common.records import Quote
 from transforms.quotes.lexicon import LanguageWords
-from transforms.quotes.speakers import LOWER, UPPER, SpeakerResolver
+from transforms.quotes.mentions import DASHES, MAX_MENTION_WORDS, MentionReader
+from transforms.quotes.russian import nominative, strip_organisations
+from transforms.quotes.speakers import LOWER, UPPER, Entity, SpeakerResolver
 
 PARAGRAPH_RE = re.compile(r"[^\n]+")
-DASHES = "—–―"
 # A dialogue line: a dash opens the paragraph; the quote runs to the dash that opens its attribution.
 DIALOGUE_RE = re.compile(rf"[{DASHES}]\s*")
 SENTENCE_END_RE = re.compile(rf"[.!?…]\s+(?=[{UPPER}\"„«»“{DASHES}])")
 INFLECTED = frozenset(("ru",))
-COMPOUNDING = frozenset(("de",))
 # A quote without a cue must be this long to count (short ones are names: «Газпром», „Die Zeit“).
 MIN_WORDS_UNCUED = 6
 MIN_WORDS = 2
-MAX_MENTION_WORDS = 8
+IMPLICIT = ""  # the mention of a cue without a subject (pro-drop): the last person named
 
 
 @dataclass
@@ -63,7 +63,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-class LanguageQuotes:
+class LanguageQuotes(MentionReader):
     """Quotes of one language other than English."""
 
     def __init__(self, words: LanguageWords) -> None:
@@ -73,6 +73,7 @@ class LanguageQuotes:
         self.before_re = _phrase_re(words.according_before)
         self.after_re = _phrase_re(words.according_after)
         self.opinion_re = _phrase_re(words.opinion)
+        self.aux_re = _phrase_re(tuple(words.auxiliaries))
         conj = "|".join(map(re.escape, words.conjunctions)) or "(?!)"
         self.cue_tail_re = re.compile(rf"\s*(?:(?:{conj})\s*)?[:,]?\s*$", re.IGNORECASE)
 
@@ -188,13 +189,36 @@ class LanguageQuotes:
                 # is the document named after the cue
                 source = re.match(r"[^,.;:!?«»„“]+", body[cue.end():])
                 mention = source.group(0).strip() if source and source.group(0).strip() else cue.group(0)
-            return (mention, cue.group(0)) if mention else None
+            if mention is None:
+                mention = self._source_after(body[cue.end():])
+            if mention is None and self.w.pro_drop:
+                mention = IMPLICIT  # '«…», denunció.': the subject is the last person named
+            return (mention, cue.group(0)) if mention is not None else None
         sentence = self._sentence(body)
+        aux = self.aux_re.match(body) if self.aux_re else None
+        cue = self.cue_re.search(sentence, aux.end()) if aux else None
+        if aux and cue:
+            # 'hat Faeser am Montag in Berlin gesagt': the subject follows the auxiliary
+            mention = self._mention_after(sentence[aux.end():cue.start()])
+            return (mention, f"{aux.group(0)} {cue.group(0)}") if mention else None
         cue = self.cue_re.search(sentence)
         if cue is None or len(sentence[:cue.start()].split()) > MAX_MENTION_WORDS:
             return None
         mention = self._subject(sentence[:cue.start()])
         return (mention, cue.group(0)) if mention else None
+
+    def _source_after(self, tail: str) -> str | None:
+        """'— заявили ТАСС в пресс-службе ведомства': a cue without a subject, then (past its
+        listener) the place the words came from."""
+        words = tail.split()
+        i = 0
+        while i < len(words) and words[i].lower() in self.w.mention_stops and (
+                words[i].lower() not in self.w.source_prepositions):
+            i += 1
+        if i >= len(words) or words[i].lower() not in self.w.source_prepositions:
+            return None
+        source = re.match(r"[^,.;:!?«»„“]+", " ".join(words[i:i + MAX_MENTION_WORDS]))
+        return source.group(0).strip() if source and len(source.group(0).split()) > 1 else None
 
     def _before(self, left: str) -> tuple[str, str] | None:
         """'Roth sagte: „…“', 'sagte Roth: „…“', 'a affirmé que « … »'."""
@@ -233,111 +257,10 @@ class LanguageQuotes:
                     return mention, match.group(0)
         return None
 
-    # --- mentions -------------------------------------------------------------------------------
-
-    def _pronoun_in_cue(self, cue: str) -> str | None:
-        """'a-t-elle ajouté' holds its own subject."""
-        match = re.search(r"-t-(\w+)", cue)
-        return match.group(1) if match and match.group(1).lower() in self.w.pronouns else None
-
-    def _is_speakerish(self, word: str) -> bool:
-        bare = word.lower()
-        return (word[:1].isupper() or bare in self.w.articles or bare in self.w.titles
-                or bare in self.w.pronouns or bare in self.w.honorifics)
-
-    def _mention_after(self, tail: str, names_only: bool = False) -> str | None:
-        """The speaker words after an inverted cue, up to punctuation or a stop word."""
-        words: list[str] = []
-        for token in tail.split()[:MAX_MENTION_WORDS + 4]:
-            bare = token.strip("()" + DASHES)
-            if not bare:
-                break
-            lowered = bare.lower().rstrip(",.;:!?")
-            if lowered in self.w.mention_stops or bare[:1] in "„“«»\"":
-                break
-            if not words and not self._is_speakerish(bare.rstrip(",.;:!?")):
-                return None
-            if (any(w[:1].isupper() for w in words) and bare[:1].islower()
-                    and lowered not in self.w.name_particles and not self.titled(lowered)):
-                break  # the name is over: 'laut Anna Berger ist ...'
-            words.append(bare.rstrip(",.;:!?"))
-            if lowered in self.w.pronouns or bare[-1:] in ",.;:!?" or len(words) >= MAX_MENTION_WORDS:
-                break
-        if words and tail.split()[len(words) - 1:len(words)] and tail.split()[len(words) - 1].endswith(","):
-            name = self._apposition(tail.split()[len(words):], words)
-            if name:
-                words = [*words[:-1], words[-1] + ",", *name]  # "el portavoz del Gobierno, Andrés Molina"
-        mention = " ".join(words).strip()
-        if not mention or (names_only and not any(w[:1].isupper() for w in words)
-                           and mention.lower() not in self.w.pronouns):
-            return None
-        return mention
-
-    def _apposition(self, rest: list[str], words: list[str]) -> list[str]:
-        """'la ministra de Pesca, Elena Vidal,': a title phrase followed by the name it means."""
-        if not any(self.titled(w.lower()) for w in words):
-            return []
-        name: list[str] = []
-        for token in rest[:4]:
-            if not token[:1].isupper() or token.lower().rstrip(",.;") in self.w.not_names:
-                return []
-            name.append(token.rstrip(",.;:"))
-            if token[-1:] in ",.;:":
-                return name if len(name) >= 2 else []
-        return []
-
-    def titled(self, word: str) -> bool:
-        """A title word; in German also a compound ending in one ("Bundesinnenministerin")."""
-        return word in self.w.titles or (self.w.lang in COMPOUNDING and any(
-            word.endswith(t) for t in self.w.titles if len(t) >= 4))
-
-    def _subject(self, before: str, names_only: bool = False) -> str | None:
-        """The speaker phrase ending right before a cue: a pronoun, a name run with its titles
-        ("Finanzminister Karl Roth", "la ministre Claire Martin"), or an article and a title."""
-        words = before.replace(",", " , ").split()
-        while words and words[-1] in (",", *DASHES):
-            words = words[:-1]
-        if words and words[-1].lower() in self.w.pronouns:
-            return words[-1]
-        i = len(words)
-        while i > 0 and words[i - 1] != "," and (
-                words[i - 1][:1].isupper() or self.titled(words[i - 1].lower())
-                or words[i - 1].lower() in self.w.name_particles
-                or (words[i - 1].lower() in self.w.articles and i < len(words))):
-            i -= 1
-        phrase = words[i:]
-        while phrase and phrase[0].lower() in self.w.not_names and phrase[0].lower() not in self.w.articles:
-            phrase = phrase[1:]
-        if not phrase or len(phrase) > MAX_MENTION_WORDS:
-            return None
-        if names_only and not any(w[:1].isupper() for w in phrase):
-            return None
-        content = [w for w in phrase if w.lower() not in self.w.articles]
-        if not content:
-            return None
-        if not any(w[:1].isupper() for w in content) and not self.titled(content[-1].lower()):
-            return None
-        return " ".join(phrase)
-
-    def name_of(self, mention: str) -> str:
-        """The name inside a mention: "le président Jean Dumont" -> "Jean Dumont"; a mention
-        without one stays whole (resolved by its title: "der Kanzler")."""
-        words = mention.split()
-        run: list[str] = []
-        for word in reversed(words):
-            lowered = word.lower()
-            name_word = word[:1].isupper() and not self.titled(lowered) and lowered not in self.w.not_names
-            if not (name_word or (run and lowered in self.w.name_particles)) or (run and word.endswith(",")):
-                break  # "el portavoz del Gobierno, Andrés Molina": the name after the comma
-            run.insert(0, word)
-        while run and (run[0].lower() in self.w.name_particles or (len(run) > 1 and run[0].isupper())):
-            run = run[1:]  # "МИД Мария Захарова": an acronym names an organisation
-        return " ".join(run) if run else mention
-
     # --- the whole article ----------------------------------------------------------------------
 
     def extract(self, text: str) -> list[Quote]:
-        resolver = SpeakerResolver(text, self.w, inflected=self.w.lang in INFLECTED, titled=self.titled)
+        resolver = self._resolver(text)
         quotes: list[Quote] = []
         seen: set[str] = set()
         previous: tuple[str | None, str | None, int] = (None, None, -10)  # speaker, mention, para
@@ -346,21 +269,29 @@ class LanguageQuotes:
             quote = piece.text(text)
             words = len(quote.split())
             found = piece.inner or self.attribute(text, piece)
+            if found is None and self._is_work(text, piece.open_pos):
+                continue  # 'das Buch „…“', 'l'opération « … »', 'фракция «Единая Россия»': a title
             speaker = mention = cue = None
             if found:
                 mention, cue, pos = found
                 lookup = mention if cue.lower() in self.w.impersonal else self._resolvable(mention)
-                if lookup in self.w.pronouns:
+                if lookup in self.w.pronouns or mention == IMPLICIT:
                     # A pronoun is the last person named before the quote, the previous speaker
                     # only when no one was named since.
                     pos = piece.open_pos
                     named_since = resolver.named_between(previous_end, pos)
+                    lookup = lookup or next(iter(sorted(self.w.pronouns)))
                 speaker = resolver.resolve(lookup, pos, None if lookup in self.w.pronouns and named_since
                                            else previous[0])
+                if mention == IMPLICIT:
+                    speaker = self._implicit_subject(text, resolver, piece.open_pos) or speaker
+                if speaker == lookup and self._role(mention, cue):
+                    speaker = self._last_named(resolver, piece.open_pos) or speaker
+                mention = mention or None
             elif piece.para - previous[2] <= 2 and previous[1] and (
                     piece.para_start or piece.para == previous[2]):
                 speaker, mention = previous[0], previous[1]  # a bare quoted paragraph continues its speaker
-            if words < MIN_WORDS or (mention is None and words < MIN_WORDS_UNCUED):
+            if words < MIN_WORDS or (mention is None and words < MIN_WORDS_UNCUED and not found):
                 continue
             if mention is None and not piece.para_start and self._title_case(text[piece.start:piece.end]):
                 continue
@@ -368,20 +299,65 @@ class LanguageQuotes:
             if key in seen:
                 continue
             seen.add(key)
+            if self.w.lang == "ru" and speaker:
+                speaker = nominative(speaker)
             quotes.append(Quote(quote, piece.start, piece.end, speaker, mention, cue))
             if found:
-                previous = (speaker, mention, piece.para)
+                previous = (speaker, mention or speaker, piece.para)
                 previous_end = piece.close_end
         return quotes
 
-    def _resolvable(self, mention: str) -> str:
-        """What the resolver looks up: the pronoun, the name, or the title phrase."""
-        if mention.lower() in self.w.pronouns:
-            return mention.lower()
-        name = self.name_of(mention)
-        if name != mention:
-            return name
-        return " ".join(w for w in mention.split() if w.lower() not in self.w.articles) or mention
+    def _resolver(self, text: str) -> SpeakerResolver:
+        resolver = SpeakerResolver(text, self.w, inflected=self.w.lang in INFLECTED, titled=self.titled)
+        if self.w.lang == "ru":  # "Председатель Госдумы Вячеслав Володин": the organisation is no name
+            entities = []
+            for entity in resolver.entities:
+                words = entity.name.split()
+                kept = strip_organisations(words)
+                dropped = {w.lower() for w in words[:len(words) - len(kept)]}
+                entities.append(Entity(entity.pos + entity.name.find(kept[0]), " ".join(kept),
+                                       entity.title | dropped) if dropped else entity)
+            resolver.entities = entities
+            resolver.positions = [e.pos for e in entities]
+        return resolver
+
+    def _is_work(self, text: str, open_pos: int) -> bool:
+        """Whether the words before an opening mark name a kind of work or organisation."""
+        before = re.findall(r"[\w-]+", text[max(0, open_pos - 40):open_pos].lower())
+        return bool(before) and (before[-1] in self.w.work_markers
+                                 or " ".join(before[-2:]) in self.w.work_markers)
+
+    def _role(self, mention: str | None, cue: str | None) -> bool:
+        """A speaker phrase without a name that refers back ('der CSU-Chef', 'le chef de l'Etat',
+        'глава государства'): not a pronoun, not an anonymous source, not indefinite."""
+        if not mention or not cue or cue.lower() in self.w.impersonal or self.name_of(mention) != mention:
+            return False
+        words = [w.lower().strip(",.") for w in mention.split()]
+        if words[0] in self.w.indefinite or any(w in self.w.anonymous for w in words):
+            return False
+        if self.w.lang == "ru":
+            return mention[:1].islower() and not mention.startswith(("в ", "во "))
+        return words[0] in self.w.articles or words[0] in self.w.determiners
+
+    def _implicit_subject(self, text: str, resolver: SpeakerResolver, open_pos: int) -> str | None:
+        """The subject a pro-drop cue shares: in the sentence before the quote (or the quote's own),
+        the first name at its start, after a comma or after a title ('El director de la OMS,
+        Tedros Adhanom Ghebreyesus, advirtió ...')."""
+        para_start = text.rfind("\n", 0, open_pos) + 1
+        left = text[para_start:open_pos]
+        ends = [0] + [m.end() for m in SENTENCE_END_RE.finditer(left)]
+        start = ends[-1] if left[ends[-1]:].strip(" «“\"—–") else ends[-2] if len(ends) > 1 else 0
+        for entity in resolver.entities:
+            if para_start + start <= entity.pos < open_pos:
+                before = text[para_start + start:entity.pos].split()
+                if not before or before[-1].endswith(",") or self.titled(before[-1].lower()):
+                    return resolver.full_name(entity.name, entity.pos)
+        return None
+
+    @staticmethod
+    def _last_named(resolver: SpeakerResolver, pos: int) -> str | None:
+        before = resolver.entities[:sum(1 for p in resolver.positions if p < pos)]
+        return resolver.full_name(before[-1].name, pos) if before else None
 
     @staticmethod
     def _title_case(span: str) -> bool:

@@ -1,0 +1,143 @@
+"""Reading a speaker phrase in the other languages: the mention after an inverted cue ('a déclaré
+le porte-parole du Kremlin, Dmitri Peskov'), the subject before a cue ('Finanzminister Karl Roth
+sagte'), and the name inside a mention."""
+
+from __future__ import annotations
+
+import re
+
+from transforms.quotes.lexicon import LanguageWords
+from transforms.quotes.russian import is_person_word
+
+DASHES = "—–―"
+COMPOUNDING = frozenset(("de",))
+MAX_MENTION_WORDS = 8
+
+
+class MentionReader:
+    """Speaker phrases of one language (its word lists in `w`)."""
+
+    w: LanguageWords
+
+    def _pronoun_in_cue(self, cue: str) -> str | None:
+        """'a-t-elle ajouté' holds its own subject."""
+        match = re.search(r"-t-(\w+)", cue)
+        return match.group(1) if match and match.group(1).lower() in self.w.pronouns else None
+
+    def _is_speakerish(self, word: str) -> bool:
+        bare = word.lower()
+        return (word[:1].isupper() or bare in self.w.articles or bare in self.w.titles
+                or bare in self.w.pronouns or bare in self.w.honorifics or bare in self.w.determiners
+                or bare in self.w.anonymous)
+
+    def _mention_after(self, tail: str, names_only: bool = False) -> str | None:
+        """The speaker words after an inverted cue, up to punctuation or a stop word."""
+        words: list[str] = []
+        for token in tail.split()[:MAX_MENTION_WORDS + 4]:
+            bare = token.strip("()" + DASHES)
+            if not bare:
+                break
+            lowered = bare.lower().rstrip(",.;:!?")
+            if lowered in self.w.mention_stops or bare[:1] in "„“«»\"":
+                break
+            if not words and not self._is_speakerish(bare.rstrip(",.;:!?")):
+                return None
+            if bare.lower() in self.w.honorifics:
+                words.append(bare)  # 'M. Orban': the honorific's period ends nothing
+                continue
+            if (bare[:1].islower() and lowered in self.w.articles and any(w[:1].isupper() for w in words)
+                    and words[-1].lower() not in self.w.name_particles):
+                break  # 'sagte Claus Weselsky der Deutschen Presse-Agentur': a listener follows
+            if (any(w[:1].isupper() for w in words) and bare[:1].islower()
+                    and lowered not in self.w.name_particles and not self.titled(lowered)):
+                break  # the name is over: 'laut Anna Berger ist ...'
+            words.append(bare.rstrip(",.;:!?"))
+            if lowered in self.w.pronouns or bare[-1:] in ",.;:!?" or len(words) >= MAX_MENTION_WORDS:
+                break
+        if words and tail.split()[len(words) - 1:len(words)] and tail.split()[len(words) - 1].endswith(","):
+            name = self._apposition(tail.split()[len(words):], words)
+            if name:
+                words = [*words[:-1], words[-1] + ",", *name]  # "el portavoz del Gobierno, Andrés Molina"
+        mention = " ".join(words).strip()
+        grammar = self.w.articles | self.w.determiners | self.w.indefinite
+        if not mention or all(w.lower() in grammar for w in words):
+            return None  # 'a dénoncé un « passage en force »': an article is no speaker
+        if names_only and not any(w[:1].isupper() or w.lower() in self.w.anonymous for w in words) and (
+                mention.lower() not in self.w.pronouns):
+            return None
+        return mention
+
+    def _apposition(self, rest: list[str], words: list[str]) -> list[str]:
+        """'la ministra de Pesca, Elena Vidal,': a title phrase followed by the name it means."""
+        if not any(self.titled(w.lower()) for w in words):
+            return []
+        name: list[str] = []
+        for token in rest[:5]:
+            lowered = token.lower().rstrip(",.;")
+            if name and lowered in self.w.name_particles:
+                name.append(token)  # 'Guirec Le Bras', 'François Villeroy de Galhau'
+                continue
+            if not token[:1].isupper() or lowered in self.w.not_names:
+                return []
+            name.append(token.rstrip(",.;:"))
+            if token[-1:] in ",.;:":
+                return name if len(name) >= 2 else []
+        return []
+
+    def titled(self, word: str) -> bool:
+        """A title word; in German also a compound ending in one ("Bundesinnenministerin")."""
+        return word in self.w.titles or (self.w.lang in COMPOUNDING and any(
+            word.endswith(t) for t in self.w.titles if len(t) >= 4))
+
+    def _subject(self, before: str, names_only: bool = False) -> str | None:
+        """The speaker phrase ending right before a cue: a pronoun, a name run with its titles
+        ("Finanzminister Karl Roth", "la ministre Claire Martin"), or an article and a title."""
+        words = before.replace(",", " , ").split()
+        while words and words[-1] in (",", *DASHES):
+            words = words[:-1]
+        if words and words[-1].lower() in self.w.pronouns:
+            return words[-1]
+        i = len(words)
+        while i > 0 and words[i - 1] != "," and (
+                words[i - 1][:1].isupper() or self.titled(words[i - 1].lower())
+                or words[i - 1].lower() in self.w.name_particles
+                or (words[i - 1].lower() in self.w.articles and i < len(words))):
+            i -= 1
+        phrase = words[i:]
+        while phrase and phrase[0].lower() in self.w.not_names and phrase[0].lower() not in self.w.articles:
+            phrase = phrase[1:]
+        if not phrase or len(phrase) > MAX_MENTION_WORDS:
+            return None
+        if names_only and not any(w[:1].isupper() for w in phrase):
+            return None
+        content = [w for w in phrase if w.lower() not in self.w.articles]
+        if not content:
+            return None
+        if not any(w[:1].isupper() for w in content) and not self.titled(content[-1].lower()):
+            return None
+        return " ".join(phrase)
+
+    def name_of(self, mention: str) -> str:
+        """The name inside a mention: "le président Jean Dumont" -> "Jean Dumont"; a mention
+        without one stays whole (resolved by its title: "der Kanzler")."""
+        words = mention.split()
+        run: list[str] = []
+        for word in reversed(words):
+            lowered = word.lower()
+            name_word = (word[:1].isupper() and not self.titled(lowered) and lowered not in self.w.not_names
+                         and (self.w.lang != "ru" or is_person_word(word)))  # not 'представитель Кремля'
+            if not (name_word or (run and lowered in self.w.name_particles)) or (run and word.endswith(",")):
+                break  # "el portavoz del Gobierno, Andrés Molina": the name after the comma
+            run.insert(0, word)
+        while run and (run[0].lower() in self.w.name_particles or (len(run) > 1 and run[0].isupper())):
+            run = run[1:]  # "МИД Мария Захарова": an acronym names an organisation
+        return " ".join(run) if run else mention
+
+    def _resolvable(self, mention: str) -> str:
+        """What the resolver looks up: the pronoun, the name, or the title phrase."""
+        if mention.lower() in self.w.pronouns:
+            return mention.lower()
+        name = self.name_of(mention)
+        if name != mention:
+            return name
+        return " ".join(w for w in mention.split() if w.lower() not in self.w.articles) or mention
