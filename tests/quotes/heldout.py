@@ -1,11 +1,13 @@
 """Scores the quote extractor on the held-out wire stories of tests/quotes/heldout/ (German, French,
-Spanish, Russian), per language and half (A: the half rules were tuned on; B: scored untouched once, then tuned on;
-C: written after B's first score, before its misses were read, scored untouched).
+Spanish, Russian), per language and half (A: the half the rules were tuned on; B: scored untouched
+once, then tuned on; C: written after B's first score, before its misses were read, scored
+untouched once, then tuned on).
 
 A found quote matches a gold one when at least half the words of each are in the other (one to
 one, best overlap first); `opt` gold quotes (short woven fragments) count neither as a miss nor,
 when found, as a false find. Speaker accuracy is over matched quotes; a gold speaker may list
-several acceptable names. Run `python -m tests.quotes.heldout [A|B|C]` for the table (with a single half: its misses).
+several acceptable names. `python -m tests.quotes.heldout [A|B|C]` prints the table (and, for one
+half, its misses).
 """
 
 from __future__ import annotations

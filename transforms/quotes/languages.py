@@ -28,6 +28,7 @@ INFLECTED = frozenset(("ru",))
 # A quote without a cue must be this long to count (short ones are names: «Газпром», „Die Zeit“).
 MIN_WORDS_UNCUED = 6
 MIN_WORDS = 2
+MIN_WORDS_WOVEN = 3
 IMPLICIT = ""  # the mention of a cue without a subject (pro-drop): the last person named
 
 
@@ -74,6 +75,9 @@ class LanguageQuotes(MentionReader):
         self.after_re = _phrase_re(words.according_after)
         self.opinion_re = _phrase_re(words.opinion)
         self.aux_re = _phrase_re(tuple(words.auxiliaries))
+        insertions = _phrase_re(words.cue_insertions)
+        self.insertions_re = (re.compile(rf"(?:\s*,?\s*{insertions.pattern})+", re.IGNORECASE)
+                              if insertions else None)
         conj = "|".join(map(re.escape, words.conjunctions)) or "(?!)"
         self.cue_tail_re = re.compile(rf"\s*(?:(?:{conj})\s*)?[:,]?\s*$", re.IGNORECASE)
 
@@ -179,18 +183,21 @@ class LanguageQuotes(MentionReader):
         if self.cue_re is None:
             return None
         body = re.sub(rf"^[\s,;:{DASHES}]+", "", rest)
-        if len(body) == len(rest) and rest[:1].isalnum():
-            return None  # the quote runs on into the writer's sentence: no attribution here
         cue = self.cue_re.match(body)
+        if cue is None and not re.match(rf"\s*[,;:.!?{DASHES}]", rest):
+            return None  # the quote runs on into the writer's sentence: no attribution here
         if cue:
-            mention = self._mention_after(body[cue.end():]) or self._pronoun_in_cue(cue.group(0))
+            after = body[cue.end():]
+            skip = self.insertions_re.match(after) if self.insertions_re else None
+            after = after[skip.end():] if skip else after  # 'a souligné de son côté', 'dijo a EFE'
+            mention = self._mention_after(after) or self._pronoun_in_cue(cue.group(0))
             if mention is None and cue.group(0).lower() in self.w.impersonal:
                 # '— говорится в заявлении министерства', 'hieß es in einer Mitteilung': the source
                 # is the document named after the cue
                 source = re.match(r"[^,.;:!?«»„“]+", body[cue.end():])
                 mention = source.group(0).strip() if source and source.group(0).strip() else cue.group(0)
             if mention is None:
-                mention = self._source_after(body[cue.end():])
+                mention = self._source_after(after)
             if mention is None and self.w.pro_drop:
                 mention = IMPLICIT  # '«…», denunció.': the subject is the last person named
             return (mention, cue.group(0)) if mention is not None else None
@@ -247,7 +254,9 @@ class LanguageQuotes(MentionReader):
                     return pronoun, opinion.group(0)
         if self.before_re is not None:
             for match in self.before_re.finditer(sentence):
-                mention = self._mention_after(sentence[match.end():], names_only=True)
+                # 'selon l'opposition', 'según la policía': a group speaks; 'pour le moment' does not
+                loose = match.group(0).lower() not in self.w.according_names_only
+                mention = self._mention_after(sentence[match.end():], names_only=not loose)
                 if mention:
                     return mention, match.group(0)
         if self.after_re is not None:
@@ -269,7 +278,7 @@ class LanguageQuotes(MentionReader):
             quote = piece.text(text)
             words = len(quote.split())
             found = piece.inner or self.attribute(text, piece)
-            if found is None and self._is_work(text, piece.open_pos):
+            if self._is_work(text, piece.open_pos) and (found is None or self._named_span(text, piece)):
                 continue  # 'das Buch „…“', 'l'opération « … »', 'фракция «Единая Россия»': a title
             speaker = mention = cue = None
             if found:
@@ -284,15 +293,20 @@ class LanguageQuotes(MentionReader):
                 speaker = resolver.resolve(lookup, pos, None if lookup in self.w.pronouns and named_since
                                            else previous[0])
                 if mention == IMPLICIT:
-                    speaker = self._implicit_subject(text, resolver, piece.open_pos) or speaker
+                    speaker = self._implicit_subject(text, resolver, piece.open_pos, previous[0]) or speaker
                 if speaker == lookup and self._role(mention, cue):
-                    speaker = self._last_named(resolver, piece.open_pos) or speaker
+                    speaker = (self._implicit_subject(text, resolver, piece.open_pos, previous[0])
+                               or previous[0] or self._last_named(resolver, piece.open_pos) or speaker)
+                elif mention and mention.split()[0].lower() in self.w.indefinite:
+                    speaker = " ".join(mention.split()[1:])  # 'ein Sprecher des LKA': no one named before
                 mention = mention or None
             elif piece.para - previous[2] <= 2 and previous[1] and (
                     piece.para_start or piece.para == previous[2]):
                 speaker, mention = previous[0], previous[1]  # a bare quoted paragraph continues its speaker
             if words < MIN_WORDS or (mention is None and words < MIN_WORDS_UNCUED and not found):
                 continue
+            if words < MIN_WORDS_WOVEN and quote[:1].islower() and not piece.para_start:
+                continue  # 'la «retórica belicista» de': a woven fragment too short to stand alone
             if mention is None and not piece.para_start and self._title_case(text[piece.start:piece.end]):
                 continue
             key = " ".join(quote.lower().split())
@@ -309,23 +323,37 @@ class LanguageQuotes(MentionReader):
 
     def _resolver(self, text: str) -> SpeakerResolver:
         resolver = SpeakerResolver(text, self.w, inflected=self.w.lang in INFLECTED, titled=self.titled)
-        if self.w.lang == "ru":  # "Председатель Госдумы Вячеслав Володин": the organisation is no name
-            entities = []
-            for entity in resolver.entities:
-                words = entity.name.split()
-                kept = strip_organisations(words)
-                dropped = {w.lower() for w in words[:len(words) - len(kept)]}
-                entities.append(Entity(entity.pos + entity.name.find(kept[0]), " ".join(kept),
-                                       entity.title | dropped) if dropped else entity)
-            resolver.entities = entities
-            resolver.positions = [e.pos for e in entities]
+        entities = []
+        for entity in resolver.entities:
+            words = entity.name.split()
+            # "L'économiste Anne-Laure Delatte": an elided article's noun is no name;
+            # "Председатель Госдумы Вячеслав Володин": the organisation is no name
+            kept = words[1:] if len(words) > 1 and re.match(r"[LlDd][’']", words[0]) else words
+            kept = strip_organisations(kept) if self.w.lang == "ru" else kept
+            dropped = {w.lower() for w in words[:len(words) - len(kept)]}
+            if dropped:
+                entity = Entity(entity.pos + entity.name.find(kept[0]), " ".join(kept),
+                                entity.title | dropped)
+            before = text[max(0, entity.pos - 12):entity.pos].split()[-1:]
+            if before and (before[0] in self.w.articles or before[0] in self.w.contractions) and not any(
+                    self.titled(t) for t in entity.title):
+                continue  # 'der Deutschen Presse-Agentur', 'la Banque de France': a name takes no article
+            entities.append(entity)
+        resolver.entities = entities
+        resolver.positions = [e.pos for e in entities]
         return resolver
 
     def _is_work(self, text: str, open_pos: int) -> bool:
-        """Whether the words before an opening mark name a kind of work or organisation."""
+        """Whether the words before an opening mark name a kind of work or organisation, or are an
+        article ('der „Süddeutschen Zeitung“', 'le quotidien « Le Monde »')."""
         before = re.findall(r"[\w-]+", text[max(0, open_pos - 40):open_pos].lower())
-        return bool(before) and (before[-1] in self.w.work_markers
+        return bool(before) and (before[-1] in self.w.work_markers or before[-1] in self.w.articles
+                                 or before[-1] in self.w.contractions
                                  or " ".join(before[-2:]) in self.w.work_markers)
+
+    def _named_span(self, text: str, piece: Piece) -> bool:
+        """A short Title Case span ('Süddeutschen Zeitung', 'Le Monde'): a name, even beside a cue."""
+        return len(piece.text(text).split()) <= 4 and self._title_case(piece.text(text))
 
     def _role(self, mention: str | None, cue: str | None) -> bool:
         """A speaker phrase without a name that refers back ('der CSU-Chef', 'le chef de l'Etat',
@@ -339,19 +367,28 @@ class LanguageQuotes(MentionReader):
             return mention[:1].islower() and not mention.startswith(("в ", "во "))
         return words[0] in self.w.articles or words[0] in self.w.determiners
 
-    def _implicit_subject(self, text: str, resolver: SpeakerResolver, open_pos: int) -> str | None:
+    def _implicit_subject(self, text: str, resolver: SpeakerResolver, open_pos: int,
+                          previous: str | None) -> str | None:
         """The subject a pro-drop cue shares: in the sentence before the quote (or the quote's own),
         the first name at its start, after a comma or after a title ('El director de la OMS,
-        Tedros Adhanom Ghebreyesus, advirtió ...')."""
+        Tedros Adhanom Ghebreyesus, advirtió ...'); a sentence whose subject is a title without a
+        name ('El mandatario añadió ...') continues the previous speaker."""
         para_start = text.rfind("\n", 0, open_pos) + 1
         left = text[para_start:open_pos]
         ends = [0] + [m.end() for m in SENTENCE_END_RE.finditer(left)]
-        start = ends[-1] if left[ends[-1]:].strip(" «“\"—–") else ends[-2] if len(ends) > 1 else 0
-        for entity in resolver.entities:
-            if para_start + start <= entity.pos < open_pos:
-                before = text[para_start + start:entity.pos].split()
-                if not before or before[-1].endswith(",") or self.titled(before[-1].lower()):
-                    return resolver.full_name(entity.name, entity.pos)
+        # the quote's own sentence when it has words before the quote, then the one before it
+        own = [ends[-1]] if left[ends[-1]:].strip(" «“\"—–") else []
+        starts = own + ends[-2:-1 if len(ends) > 1 else None]
+        for start, stop in zip(starts, [open_pos - para_start, *starts], strict=False):
+            for entity in resolver.entities:
+                if para_start + start <= entity.pos < para_start + stop:
+                    before = text[para_start + start:entity.pos].split()
+                    if not before or before[-1].endswith(",") or self.titled(before[-1].lower()):
+                        return resolver.full_name(entity.name, entity.pos)
+            first = text[para_start + start:para_start + stop].split()[:3]
+            if first and first[0].lower() in self.w.articles and any(
+                    self.titled(w.lower()) for w in first[1:]):
+                return previous or self._last_named(resolver, para_start + start)
         return None
 
     @staticmethod

@@ -149,6 +149,10 @@ class LanguageWords:
     indefinite: WORDS = frozenset()  # 'ein Sprecher', 'une porte-parole': no one named before
     work_markers: WORDS = frozenset()  # nouns whose quoted complement is a title ('das Buch „…“')
     source_prepositions: WORDS = frozenset()  # '— заявили в пресс-службе': the source after the cue
+    title_links: WORDS = frozenset()  # words a title phrase runs on through to its name ('по', 'à')
+    cue_insertions: tuple[str, ...] = ()  # between a cue and its subject ('de son côté', 'à l'AFP')
+    contractions: WORDS = frozenset()  # article + preposition ('du', 'del', 'vom'): no name follows
+    according_names_only: WORDS = frozenset()  # 'pour X' attributes only with a name ('pour le moment')
     pro_drop: bool = False  # a cue without a subject speaks for the last person named ('», denunció.')
 
     @property
@@ -159,7 +163,8 @@ class LanguageWords:
 LANGUAGE_LISTS = ("cues", "according_before", "according_after", "opinion", "mention_stops", "pronouns",
                   "titles", "honorifics", "anonymous", "not_names", "articles", "conjunctions", "impersonal",
                   "name_particles")
-OPTIONAL_LISTS = ("auxiliaries", "determiners", "indefinite", "work_markers", "source_prepositions")
+OPTIONAL_LISTS = ("auxiliaries", "determiners", "indefinite", "work_markers", "source_prepositions",
+                  "title_links", "contractions", "according_names_only")
 
 
 def cue_forms(where: str, groups: object) -> list[str]:
@@ -198,7 +203,9 @@ def _language(path: str | Path, lang: str, entry: object) -> LanguageWords:
 
     lists = {key: words(key) for key in LANGUAGE_LISTS}
     lists["cues"] = list(dict.fromkeys(lists["cues"] + cue_forms(where, entry.get("cue_forms", []))))
-    optional = {key: frozenset(word_list(entry, key, where)) for key in OPTIONAL_LISTS if key in entry}
+    optional: dict = {key: frozenset(word_list(entry, key, where)) for key in OPTIONAL_LISTS if key in entry}
+    if "cue_insertions" in entry:
+        optional["cue_insertions"] = tuple(word_list(entry, "cue_insertions", where))
     if not isinstance(entry.get("pro_drop", False), bool):
         raise ConfigError(f"{where}: 'pro_drop' must be true or false")
     marks = entry.get("marks")

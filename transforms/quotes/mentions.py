@@ -20,42 +20,57 @@ class MentionReader:
     w: LanguageWords
 
     def _pronoun_in_cue(self, cue: str) -> str | None:
-        """'a-t-elle ajouté' holds its own subject."""
-        match = re.search(r"-t-(\w+)", cue)
+        """'a-t-elle ajouté', 'dit-elle' hold their own subject."""
+        match = re.search(r"-(?:t-)?(\w+)$", cue) or re.search(r"-t-(\w+)", cue)
         return match.group(1) if match and match.group(1).lower() in self.w.pronouns else None
 
     def _is_speakerish(self, word: str) -> bool:
         bare = word.lower()
         return (word[:1].isupper() or bare in self.w.articles or bare in self.w.titles
                 or bare in self.w.pronouns or bare in self.w.honorifics or bare in self.w.determiners
-                or bare in self.w.anonymous)
+                or bare in self.w.anonymous or bare in self.w.indefinite
+                or re.match(r"[ld][’'][\w]", bare) is not None)  # "selon l'opposition"
+
+    def _named(self, word: str) -> bool:
+        """A capitalised word that is no title (in German every noun is capitalised)."""
+        return word[:1].isupper() and not self.titled(word.lower().rstrip(",.;:"))
 
     def _mention_after(self, tail: str, names_only: bool = False) -> str | None:
         """The speaker words after an inverted cue, up to punctuation or a stop word."""
+        tokens = tail.split()[:MAX_MENTION_WORDS + 12]
         words: list[str] = []
-        for token in tail.split()[:MAX_MENTION_WORDS + 4]:
+        reached: list[str] = []
+        for i, token in enumerate(tokens[:MAX_MENTION_WORDS + 4]):
             bare = token.strip("()" + DASHES)
             if not bare:
                 break
             lowered = bare.lower().rstrip(",.;:!?")
-            if lowered in self.w.mention_stops or bare[:1] in "„“«»\"":
-                break
-            if not words and not self._is_speakerish(bare.rstrip(",.;:!?")):
+            if token[:1] == "(" and words:
+                break  # 'Innenminister Herbert Reul (CDU)': the party is no part of the name
+            if not words and not self._is_speakerish(bare.rstrip(",.;:!?")) and (
+                    lowered not in self.w.mention_stops):
                 return None
             if bare.lower() in self.w.honorifics:
                 words.append(bare)  # 'M. Orban': the honorific's period ends nothing
                 continue
-            if (bare[:1].islower() and lowered in self.w.articles and any(w[:1].isupper() for w in words)
-                    and words[-1].lower() not in self.w.name_particles):
-                break  # 'sagte Claus Weselsky der Deutschen Presse-Agentur': a listener follows
-            if (any(w[:1].isupper() for w in words) and bare[:1].islower()
-                    and lowered not in self.w.name_particles and not self.titled(lowered)):
-                break  # the name is over: 'laut Anna Berger ist ...'
+            stop = lowered in self.w.mention_stops or bare[:1] in "„“«»\""
+            # 'sagte Claus Weselsky der Deutschen Presse-Agentur': a listener follows the name
+            listener = (bare[:1].islower() and lowered in self.w.articles and any(map(self._named, words))
+                        and words[-1].lower() not in self.w.name_particles)
+            over = (any(w[:1].isupper() for w in words) and bare[:1].islower()  # 'laut Anna Berger ist'
+                    and lowered not in self.w.name_particles and not self.titled(lowered))
+            if stop or listener or over:
+                reached = self._reach_name(tokens, i, words)
+                break
             words.append(bare.rstrip(",.;:!?"))
             if lowered in self.w.pronouns or bare[-1:] in ",.;:!?" or len(words) >= MAX_MENTION_WORDS:
                 break
-        if words and tail.split()[len(words) - 1:len(words)] and tail.split()[len(words) - 1].endswith(","):
-            name = self._apposition(tail.split()[len(words):], words)
+        if not words:
+            return self._detour(tokens, names_only)
+        if reached:
+            words = [*words, *reached]
+        elif words and tokens[len(words) - 1:len(words)] and tokens[len(words) - 1].endswith(","):
+            name = self._apposition(tokens[len(words):], words)
             if name:
                 words = [*words[:-1], words[-1] + ",", *name]  # "el portavoz del Gobierno, Andrés Molina"
         mention = " ".join(words).strip()
@@ -66,6 +81,40 @@ class MentionReader:
                 mention.lower() not in self.w.pronouns):
             return None
         return mention
+
+    def _detour(self, tokens: list[str], names_only: bool) -> str | None:
+        """'dijo en rueda de prensa el ministro X', 'a déclaré mardi à Paris le président X': past
+        a place or time phrase, the speaker is the next article and title."""
+        for j, token in enumerate(tokens[:8]):
+            lowered = token.lower()
+            if token[-1:] in ",.;:!?" or lowered in self.w.conjunctions or token[:1] in "„“«»\"":
+                return None
+            if (j and lowered in self.w.articles and lowered not in self.w.indefinite and j + 1 < len(tokens)
+                    and any(self.titled(t.lower().rstrip(",.")) for t in tokens[j + 1:j + 3])):
+                return self._mention_after(" ".join(tokens[j:]), names_only)
+        return None
+
+    def _reach_name(self, tokens: list[str], i: int, words: list[str]) -> list[str]:
+        """A title phrase runs on to the name it means: 'le premier secrétaire du Parti socialiste,
+        Olivier Faure', 'заммэра по вопросам градостроительной политики Андрей Бочкарев'."""
+        if not words or not any(self.titled(w.lower().rstrip(",")) for w in words):
+            return []
+        for j in range(i, min(i + 8, len(tokens))):
+            token = tokens[j]
+            lowered = token.lower().strip(",.;:!?")
+            linked = lowered in self.w.title_links
+            if token[:1] in "„“«»\"" or (lowered in self.w.mention_stops and not linked):
+                return []
+            if token.endswith(","):
+                name = self._apposition(tokens[j + 1:], words)
+                return [*tokens[i:j + 1], *name] if name else []
+            if token[-1:] in ".;:!?":
+                return []
+            if self.w.lang == "ru" and j + 1 < len(tokens) and all(
+                    t[:1].isupper() and is_person_word(t) for t in tokens[j:j + 2]):
+                end = j + 2 if tokens[j][-1:].isalpha() else j + 1
+                return [t.rstrip(",.;:!?") for t in tokens[i:end]]
+        return []
 
     def _apposition(self, rest: list[str], words: list[str]) -> list[str]:
         """'la ministra de Pesca, Elena Vidal,': a title phrase followed by the name it means."""
@@ -140,4 +189,7 @@ class MentionReader:
         name = self.name_of(mention)
         if name != mention:
             return name
-        return " ".join(w for w in mention.split() if w.lower() not in self.w.articles) or mention
+        words = mention.split()
+        while len(words) > 1 and words[0].lower() in self.w.articles:
+            words = words[1:]  # 'une porte-parole de la compagnie' -> 'porte-parole de la compagnie'
+        return " ".join(words)

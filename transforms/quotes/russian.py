@@ -38,8 +38,8 @@ def is_person_word(word: str) -> bool:
     bare = word.strip(".,;:")
     if not CYRILLIC_RE.match(bare) or "-" in bare:
         return True
-    if any(_person(p) for p in _parses(bare)):
-        return True
+    if any(_person(p) or (p.tag.POS == "NOUN" and "anim" in p.tag) for p in _parses(bare)):
+        return True  # a first name, surname, patronymic, or a person noun ("Хаканом")
     return not _analyzer().word_is_known(bare.lower())
 
 
