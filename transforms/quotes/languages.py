@@ -151,7 +151,16 @@ class LanguageQuotes(MentionReader):
             after = text[start + dash.end():end]
             if self.cue_re.match(after):
                 s, e = _trim(text, start, start + dash.start())
-                return Piece(s, e, para_pos, start + dash.start(), para, True, True) if e > s else None
+                if e <= s:
+                    return None
+                piece = Piece(s, e, para_pos, start + dash.start(), para, True, True)
+                # '—No es una subida —explicó Cuerpo—, es una cuestión de justicia': the words go on
+                # after the dash that closes the attribution
+                close = re.search(rf"[{DASHES}][\s,.;:]*", after)
+                if close and len(after[close.end():].split()) >= 2:
+                    s2, e2 = _trim(text, start + dash.end() + close.end(), end)
+                    piece.end, piece.parts = e2, [(s, e), (s2, e2)]
+                return piece
         return None
 
     # --- attribution ----------------------------------------------------------------------------
@@ -239,8 +248,17 @@ class LanguageQuotes(MentionReader):
         if self.cue_tail_re.fullmatch(tail):
             mention = self._subject(left[:cue.start()]) or self._pronoun_in_cue(cue.group(0))
         else:
-            mention = self._mention_after(tail) or self._subject(left[:cue.start()])
+            after = self._mention_after(tail)
+            if after and not self._speaks(after):
+                after = None  # 'lamentó la eliminación: «…»': the cue's object, not its subject
+            mention = after or self._subject(left[:cue.start()])
         return (mention, cue.group(0)) if mention else None
+
+    def _speaks(self, mention: str) -> bool:
+        """Whether a phrase can name a speaker: a name, a title, a pronoun or an anonymous source."""
+        words = [w.lower().strip(",.") for w in mention.split()]
+        return (any(w[:1].isupper() for w in mention.split()) or any(map(self.titled, words))
+                or any(w in self.w.pronouns or w in self.w.anonymous for w in words))
 
     def _according(self, sentence: str) -> tuple[str, str] | None:
         """'laut X', 'selon X', 'по словам X', 'X zufolge', 'по его мнению'."""
@@ -335,9 +353,11 @@ class LanguageQuotes(MentionReader):
                 entity = Entity(entity.pos + entity.name.find(kept[0]), " ".join(kept),
                                 entity.title | dropped)
             before = text[max(0, entity.pos - 12):entity.pos].split()[-1:]
-            if before and (before[0] in self.w.articles or before[0] in self.w.contractions) and not any(
-                    self.titled(t) for t in entity.title):
+            article = before and (before[0].lower() in self.w.articles or before[0] in self.w.contractions)
+            if article and not any(self.titled(t) for t in entity.title):
                 continue  # 'der Deutschen Presse-Agentur', 'la Banque de France': a name takes no article
+            if entity.name[:1].islower() and before and self.titled(before[0].lower().rstrip(",")):
+                continue  # 'Ministerpräsidentin von Mecklenburg-Vorpommern': a title's place
             entities.append(entity)
         resolver.entities = entities
         resolver.positions = [e.pos for e in entities]
@@ -363,6 +383,8 @@ class LanguageQuotes(MentionReader):
         words = [w.lower().strip(",.") for w in mention.split()]
         if words[0] in self.w.indefinite or any(w in self.w.anonymous for w in words):
             return False
+        if not any(self.titled(w) for w in words):
+            return False  # 'le ministère algérien': an institution, not a person named before
         if self.w.lang == "ru":
             return mention[:1].islower() and not mention.startswith(("в ", "во "))
         return words[0] in self.w.articles or words[0] in self.w.determiners

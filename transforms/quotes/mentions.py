@@ -58,7 +58,10 @@ class MentionReader:
             listener = (bare[:1].islower() and lowered in self.w.articles and any(map(self._named, words))
                         and words[-1].lower() not in self.w.name_particles)
             over = (any(w[:1].isupper() for w in words) and bare[:1].islower()  # 'laut Anna Berger ist'
-                    and lowered not in self.w.name_particles and not self.titled(lowered))
+                    and lowered not in self.w.name_particles and not self.titled(lowered)
+                    # 'des Affaires étrangères', 'del Partido Popular': an organisation's adjective
+                    and not (len(words) > 1 and words[-2].lower() in self.w.name_particles
+                             and lowered not in self.w.conjunctions))
             if stop or listener or over:
                 reached = self._reach_name(tokens, i, words)
                 break
@@ -141,6 +144,9 @@ class MentionReader:
     def _subject(self, before: str, names_only: bool = False) -> str | None:
         """The speaker phrase ending right before a cue: a pronoun, a name run with its titles
         ("Finanzminister Karl Roth", "la ministre Claire Martin"), or an article and a title."""
+        inserted = re.search(r",\s*(\S+)[^,]*,\s*$", before)
+        if inserted and inserted.group(1).lower() in self.w.mention_stops:
+            before = before[:inserted.start()]  # 'Machado, en declaraciones a EFE, aseguró'
         words = before.replace(",", " , ").split()
         while words and words[-1] in (",", *DASHES):
             words = words[:-1]
