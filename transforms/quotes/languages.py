@@ -170,8 +170,7 @@ class LanguageQuotes(MentionReader):
         para_end = text.find("\n", piece.close_end)
         para_end = len(text) if para_end < 0 else para_end
         rest = text[piece.close_end:para_end]
-        cut = re.search("[" + re.escape("".join(self.openers)) + "]", rest)
-        rest = rest[:cut.start()] if cut else rest
+        rest = rest[:self._next_quote(rest)]
         found = self._after(rest)
         if found:
             return found[0], found[1], piece.close_end
@@ -179,8 +178,36 @@ class LanguageQuotes(MentionReader):
         left = text[para_start:piece.open_pos]
         ends = list(SENTENCE_END_RE.finditer(left))
         left = left[ends[-1].end():] if ends else left
-        found = self._before(left) or self._according(left) or self._according(self._sentence(rest))
+        found = (self._before(left) or self._according(left) or self._according(self._sentence(rest))
+                 or self._colon(left))
         return (found[0], found[1], para_start) if found else None
+
+    def _next_quote(self, rest: str) -> int:
+        """Where the next quotation opens in the rest of a paragraph; a short quoted name on the way
+        ('директор госкорпорации «Росатом» Алексей Лихачев') is read through."""
+        for mark in re.finditer("[" + re.escape("".join(self.openers)) + "]", rest):
+            close = rest.find(self.openers[mark.group(0)], mark.end(), mark.end() + 40)
+            if close < 0 or len(rest[mark.end():close].split()) > 4:
+                return mark.start()
+        return len(rest)
+
+    def _colon(self, left: str) -> tuple[str, str] | None:
+        """'Fiala schloss sich an: „…“': a sentence that opens with its subject and ends in a colon
+        introduces its subject's words, whatever its verb."""
+        if not left.rstrip().endswith(":"):
+            return None
+        words = left.rstrip()[:-1].split()
+        opener = words[:1] and (words[0].lower() in self.w.articles or words[0].lower() in self.w.determiners)
+        i = 1 if opener else 0
+        j = i
+        while j < len(words) and j - i < MAX_MENTION_WORDS and not words[j].endswith(",") and (
+                self._named(words[j]) or self.titled(words[j].lower()) or (j > i and words[j].lower() in (
+                    self.w.name_particles))):
+            j += 1
+        subject, verb = words[:j], words[j:]
+        if j == i or not verb or len(verb) > 5 or not any(map(self._named, subject)):
+            return None
+        return " ".join(subject), " ".join(verb)
 
     @staticmethod
     def _sentence(rest: str) -> str:
@@ -348,6 +375,8 @@ class LanguageQuotes(MentionReader):
             # "Председатель Госдумы Вячеслав Володин": the organisation is no name
             kept = words[1:] if len(words) > 1 and re.match(r"[LlDd][’']", words[0]) else words
             kept = strip_organisations(kept) if self.w.lang == "ru" else kept
+            while len(kept) > 1 and kept[0].lower() in self.w.mention_stops:
+                kept = kept[1:]  # 'a Efe Rosa Quispe': the agency is no part of the name
             dropped = {w.lower() for w in words[:len(words) - len(kept)]}
             if dropped:
                 entity = Entity(entity.pos + entity.name.find(kept[0]), " ".join(kept),

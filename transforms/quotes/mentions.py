@@ -48,8 +48,9 @@ class MentionReader:
             if token[:1] == "(" and words:
                 break  # 'Innenminister Herbert Reul (CDU)': the party is no part of the name
             if not words and not self._is_speakerish(bare.rstrip(",.;:!?")) and (
-                    lowered not in self.w.mention_stops):
-                return None
+                    lowered not in self.w.mention_stops) and not (
+                    i + 1 < len(tokens) and self.titled(tokens[i + 1].lower().rstrip(",."))):
+                return None  # (an adjective before a title: 'генеральный директор', 'le nouveau ministre')
             if bare.lower() in self.w.honorifics:
                 words.append(bare)  # 'M. Orban': the honorific's period ends nothing
                 continue
@@ -88,6 +89,8 @@ class MentionReader:
     def _detour(self, tokens: list[str], names_only: bool) -> str | None:
         """'dijo en rueda de prensa el ministro X', 'a déclaré mardi à Paris le président X': past
         a place or time phrase, the speaker is the next article and title."""
+        if not tokens or (not self.w.articles and tokens[0].lower() in self.w.source_prepositions):
+            return None  # '— сообщили в пресс-службе губернатора': the source, read apart
         for j, token in enumerate(tokens[:8]):
             lowered = token.lower()
             if token[-1:] in ",.;:!?" or lowered in self.w.conjunctions or token[:1] in "„“«»\"":
@@ -95,6 +98,10 @@ class MentionReader:
             if (j and lowered in self.w.articles and lowered not in self.w.indefinite and j + 1 < len(tokens)
                     and any(self.titled(t.lower().rstrip(",.")) for t in tokens[j + 1:j + 3])):
                 return self._mention_after(" ".join(tokens[j:]), names_only)
+            if j and not self.w.articles and (self.titled(lowered) or (
+                    token[:1].isupper() and is_person_word(token) and j + 1 < len(tokens)
+                    and tokens[j + 1][:1].isupper() and is_person_word(tokens[j + 1]))):
+                return self._mention_after(" ".join(tokens[j:]), names_only)  # '— заявила на брифинге X'
         return None
 
     def _reach_name(self, tokens: list[str], i: int, words: list[str]) -> list[str]:
@@ -102,11 +109,15 @@ class MentionReader:
         Olivier Faure', 'заммэра по вопросам градостроительной политики Андрей Бочкарев'."""
         if not words or not any(self.titled(w.lower().rstrip(",")) for w in words):
             return []
+        quoted = False
         for j in range(i, min(i + 8, len(tokens))):
             token = tokens[j]
             lowered = token.lower().strip(",.;:!?")
+            if token[:1] in "„«" or quoted:  # 'директор госкорпорации «Росатом» Алексей Лихачев'
+                quoted = not token.rstrip(",.;:!?").endswith(("“", "»"))
+                continue
             linked = lowered in self.w.title_links
-            if token[:1] in "„“«»\"" or (lowered in self.w.mention_stops and not linked):
+            if token[:1] in "“»\"" or (lowered in self.w.mention_stops and not linked):
                 return []
             if token.endswith(","):
                 name = self._apposition(tokens[j + 1:], words)
