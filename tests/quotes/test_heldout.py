@@ -38,7 +38,7 @@ def test_the_set_is_wire_sized(lang):
 @pytest.mark.parametrize(("lang", "half"), [(lang, half) for lang in LANGS for half in HALVES])
 def test_quotes_and_speakers(extractor, lang, half):
     score = evaluate(extractor, lang, half)
-    assert score.gold >= 9
+    assert score.gold >= 8
     assert score.precision >= MIN_PRECISION, score.misses
     assert score.recall >= MIN_RECALL, score.misses
     assert score.speaker >= MIN_SPEAKER, score.misses
