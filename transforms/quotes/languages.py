@@ -15,16 +15,15 @@ import re
 from dataclasses import dataclass
 
 from transforms.common.records import Quote
+from transforms.quotes.antecedents import SENTENCE_END_RE, Antecedents
 from transforms.quotes.lexicon import LanguageWords
-from transforms.quotes.mentions import DASHES, MAX_MENTION_WORDS, MentionReader
-from transforms.quotes.russian import nominative, strip_organisations
-from transforms.quotes.speakers import LOWER, UPPER, Entity, SpeakerResolver
+from transforms.quotes.mentions import DASHES, MAX_MENTION_WORDS
+from transforms.quotes.russian import nominative
+from transforms.quotes.speakers import LOWER, UPPER
 
 PARAGRAPH_RE = re.compile(r"[^\n]+")
 # A dialogue line: a dash opens the paragraph; the quote runs to the dash that opens its attribution.
 DIALOGUE_RE = re.compile(rf"[{DASHES}]\s*")
-SENTENCE_END_RE = re.compile(rf"[.!?…]\s+(?=[{UPPER}\"„«»“{DASHES}])")
-INFLECTED = frozenset(("ru",))
 # A quote without a cue must be this long to count (short ones are names: «Газпром», „Die Zeit“).
 MIN_WORDS_UNCUED = 6
 MIN_WORDS = 2
@@ -64,7 +63,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-class LanguageQuotes(MentionReader):
+class LanguageQuotes(Antecedents):
     """Quotes of one language other than English."""
 
     def __init__(self, words: LanguageWords) -> None:
@@ -176,11 +175,26 @@ class LanguageQuotes(MentionReader):
             return found[0], found[1], piece.close_end
         para_start = text.rfind("\n", 0, piece.open_pos) + 1
         left = text[para_start:piece.open_pos]
-        ends = list(SENTENCE_END_RE.finditer(left))
+        # (the opening mark is read too: a sentence ends before a quote that opens the next one)
+        ends = list(SENTENCE_END_RE.finditer(text[para_start:piece.open_pos + 1]))
         left = left[ends[-1].end():] if ends else left
         found = (self._before(left) or self._according(left) or self._according(self._sentence(rest))
                  or self._colon(left))
+        if found is None and ends and not left.strip():
+            found = self._earlier(text[para_start:para_start + ends[-1].end()])
         return (found[0], found[1], para_start) if found else None
+
+    def _earlier(self, left: str) -> tuple[str, str] | None:
+        """'Les travaux commenceront dès la rentrée, a-t-elle précisé. « Nous avons fait
+        l'inventaire. »': a quote opening a sentence after its speaker's reported words."""
+        cues = list(self.cue_re.finditer(left)) if self.cue_re else []
+        if not cues:
+            return None
+        cue = cues[-1]
+        after = self._mention_after(left[cue.end():])
+        mention = (self._pronoun_in_cue(cue.group(0)) or (after if after and self._speaks(after) else None)
+                   or self._subject(left[:cue.start()]))
+        return (mention, cue.group(0)) if mention else None
 
     def _next_quote(self, rest: str) -> int:
         """Where the next quotation opens in the rest of a paragraph; a short quoted name on the way
@@ -337,8 +351,14 @@ class LanguageQuotes(MentionReader):
                     lookup = lookup or next(iter(sorted(self.w.pronouns)))
                 speaker = resolver.resolve(lookup, pos, None if lookup in self.w.pronouns and named_since
                                            else previous[0])
+                named = [w for w in lookup.split() if w.lower() not in self.w.honorifics]
+                if speaker and lookup[:1].isupper() and len(named) >= 2 and not any(
+                        w[:4] == named[0][:4] for w in speaker.split()):
+                    speaker = lookup  # 'Joao Silva' is not 'Luiz Inácio Lula da Silva'
                 if mention == IMPLICIT:
                     speaker = self._implicit_subject(text, resolver, piece.open_pos, previous[0]) or speaker
+                elif lookup in self.w.pronouns:
+                    speaker = self._indefinite_subject(text, piece.open_pos) or speaker
                 if speaker == lookup and self._role(mention, cue):
                     speaker = (self._implicit_subject(text, resolver, piece.open_pos, previous[0])
                                or previous[0] or self._last_named(resolver, piece.open_pos) or speaker)
@@ -366,32 +386,6 @@ class LanguageQuotes(MentionReader):
                 previous_end = piece.close_end
         return quotes
 
-    def _resolver(self, text: str) -> SpeakerResolver:
-        resolver = SpeakerResolver(text, self.w, inflected=self.w.lang in INFLECTED, titled=self.titled)
-        entities = []
-        for entity in resolver.entities:
-            words = entity.name.split()
-            # "L'économiste Anne-Laure Delatte": an elided article's noun is no name;
-            # "Председатель Госдумы Вячеслав Володин": the organisation is no name
-            kept = words[1:] if len(words) > 1 and re.match(r"[LlDd][’']", words[0]) else words
-            kept = strip_organisations(kept) if self.w.lang == "ru" else kept
-            while len(kept) > 1 and kept[0].lower() in self.w.mention_stops:
-                kept = kept[1:]  # 'a Efe Rosa Quispe': the agency is no part of the name
-            dropped = {w.lower() for w in words[:len(words) - len(kept)]}
-            if dropped:
-                entity = Entity(entity.pos + entity.name.find(kept[0]), " ".join(kept),
-                                entity.title | dropped)
-            before = text[max(0, entity.pos - 12):entity.pos].split()[-1:]
-            article = before and (before[0].lower() in self.w.articles or before[0] in self.w.contractions)
-            if article and not any(self.titled(t) for t in entity.title):
-                continue  # 'der Deutschen Presse-Agentur', 'la Banque de France': a name takes no article
-            if entity.name[:1].islower() and before and self.titled(before[0].lower().rstrip(",")):
-                continue  # 'Ministerpräsidentin von Mecklenburg-Vorpommern': a title's place
-            entities.append(entity)
-        resolver.entities = entities
-        resolver.positions = [e.pos for e in entities]
-        return resolver
-
     def _is_work(self, text: str, open_pos: int) -> bool:
         """Whether the words before an opening mark name a kind of work or organisation, or are an
         article ('der „Süddeutschen Zeitung“', 'le quotidien « Le Monde »')."""
@@ -403,49 +397,6 @@ class LanguageQuotes(MentionReader):
     def _named_span(self, text: str, piece: Piece) -> bool:
         """A short Title Case span ('Süddeutschen Zeitung', 'Le Monde'): a name, even beside a cue."""
         return len(piece.text(text).split()) <= 4 and self._title_case(piece.text(text))
-
-    def _role(self, mention: str | None, cue: str | None) -> bool:
-        """A speaker phrase without a name that refers back ('der CSU-Chef', 'le chef de l'Etat',
-        'глава государства'): not a pronoun, not an anonymous source, not indefinite."""
-        if not mention or not cue or cue.lower() in self.w.impersonal or self.name_of(mention) != mention:
-            return False
-        words = [w.lower().strip(",.") for w in mention.split()]
-        if words[0] in self.w.indefinite or any(w in self.w.anonymous for w in words):
-            return False
-        if not any(self.titled(w) for w in words):
-            return False  # 'le ministère algérien': an institution, not a person named before
-        if self.w.lang == "ru":
-            return mention[:1].islower() and not mention.startswith(("в ", "во "))
-        return words[0] in self.w.articles or words[0] in self.w.determiners
-
-    def _implicit_subject(self, text: str, resolver: SpeakerResolver, open_pos: int,
-                          previous: str | None) -> str | None:
-        """The subject a pro-drop cue shares: in the sentence before the quote (or the quote's own),
-        the first name at its start, after a comma or after a title ('El director de la OMS,
-        Tedros Adhanom Ghebreyesus, advirtió ...'); a sentence whose subject is a title without a
-        name ('El mandatario añadió ...') continues the previous speaker."""
-        para_start = text.rfind("\n", 0, open_pos) + 1
-        left = text[para_start:open_pos]
-        ends = [0] + [m.end() for m in SENTENCE_END_RE.finditer(left)]
-        # the quote's own sentence when it has words before the quote, then the one before it
-        own = [ends[-1]] if left[ends[-1]:].strip(" «“\"—–") else []
-        starts = own + ends[-2:-1 if len(ends) > 1 else None]
-        for start, stop in zip(starts, [open_pos - para_start, *starts], strict=False):
-            for entity in resolver.entities:
-                if para_start + start <= entity.pos < para_start + stop:
-                    before = text[para_start + start:entity.pos].split()
-                    if not before or before[-1].endswith(",") or self.titled(before[-1].lower()):
-                        return resolver.full_name(entity.name, entity.pos)
-            first = text[para_start + start:para_start + stop].split()[:3]
-            if first and first[0].lower() in self.w.articles and any(
-                    self.titled(w.lower()) for w in first[1:]):
-                return previous or self._last_named(resolver, para_start + start)
-        return None
-
-    @staticmethod
-    def _last_named(resolver: SpeakerResolver, pos: int) -> str | None:
-        before = resolver.entities[:sum(1 for p in resolver.positions if p < pos)]
-        return resolver.full_name(before[-1].name, pos) if before else None
 
     @staticmethod
     def _title_case(span: str) -> bool:

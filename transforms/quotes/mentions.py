@@ -54,7 +54,8 @@ class MentionReader:
             if bare.lower() in self.w.honorifics:
                 words.append(bare)  # 'M. Orban': the honorific's period ends nothing
                 continue
-            stop = lowered in self.w.mention_stops or bare[:1] in "„“«»\""
+            stop = ((lowered in self.w.mention_stops and not self._inside_name(bare, words))
+                    or bare[:1] in "„“«»\"")
             # 'sagte Claus Weselsky der Deutschen Presse-Agentur': a listener follows the name
             listener = (bare[:1].islower() and lowered in self.w.articles and any(map(self._named, words))
                         and words[-1].lower() not in self.w.name_particles)
@@ -86,6 +87,12 @@ class MentionReader:
             return None
         return mention
 
+    @staticmethod
+    def _inside_name(token: str, words: list[str]) -> bool:
+        """A capitalised stop word inside a phrase is part of a name ('la organización Sin
+        Fronteras'); an acronym is not ('— сказал Морозов ТАСС')."""
+        return bool(words) and token[:1].isupper() and not token.rstrip(",.;:").isupper()
+
     def _detour(self, tokens: list[str], names_only: bool) -> str | None:
         """'dijo en rueda de prensa el ministro X', 'a déclaré mardi à Paris le président X': past
         a place or time phrase, the speaker is the next article and title."""
@@ -116,7 +123,7 @@ class MentionReader:
             if token[:1] in "„«" or quoted:  # 'директор госкорпорации «Росатом» Алексей Лихачев'
                 quoted = not token.rstrip(",.;:!?").endswith(("“", "»"))
                 continue
-            linked = lowered in self.w.title_links
+            linked = lowered in self.w.title_links or self._inside_name(token, words)
             if token[:1] in "“»\"" or (lowered in self.w.mention_stops and not linked):
                 return []
             if token.endswith(","):
