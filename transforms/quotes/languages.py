@@ -370,6 +370,9 @@ class LanguageQuotes(Antecedents):
                 speaker, mention = previous[0], previous[1]  # a bare quoted paragraph continues its speaker
             if words < MIN_WORDS or (mention is None and words < MIN_WORDS_UNCUED and not found):
                 continue
+            before = text[max(0, piece.open_pos - 20):piece.open_pos].rstrip()[-1:]
+            if words <= MIN_WORDS_WOVEN and quote[:1].isupper() and before.isalnum():
+                continue  # '— сказал он «Парламентской газете»': a short capitalised name inside a clause
             if words < MIN_WORDS_WOVEN and quote[:1].islower() and not piece.para_start:
                 continue  # 'la «retórica belicista» de': a woven fragment too short to stand alone
             if mention is None and not piece.para_start and self._title_case(text[piece.start:piece.end]):

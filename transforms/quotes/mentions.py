@@ -59,7 +59,7 @@ class MentionReader:
             # 'sagte Claus Weselsky der Deutschen Presse-Agentur': a listener follows the name
             listener = (bare[:1].islower() and lowered in self.w.articles and any(map(self._named, words))
                         and words[-1].lower() not in self.w.name_particles)
-            over = (any(w[:1].isupper() for w in words) and bare[:1].islower()  # 'laut Anna Berger ist'
+            over = (any(map(self._named, words)) and bare[:1].islower()  # 'laut Anna Berger ist'
                     and lowered not in self.w.name_particles and not self.titled(lowered)
                     # 'des Affaires étrangères', 'del Partido Popular': an organisation's adjective
                     and not (len(words) > 1 and words[-2].lower() in self.w.name_particles
@@ -204,6 +204,9 @@ class MentionReader:
             run.insert(0, word)
         while run and (run[0].lower() in self.w.name_particles or (len(run) > 1 and run[0].isupper())):
             run = run[1:]  # "МИД Мария Захарова": an acronym names an organisation
+        before = words[len(words) - len(run) - 1:len(words) - len(run)] if run else []
+        if before and (before[0] in self.w.articles or before[0] in self.w.contractions):
+            return mention  # 'el jugador del Atlético de Madrid': a name after an article is a club
         return " ".join(run) if run else mention
 
     def _resolvable(self, mention: str) -> str:
