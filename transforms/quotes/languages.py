@@ -214,11 +214,13 @@ class LanguageQuotes(Antecedents):
         opener = words[:1] and (words[0].lower() in self.w.articles or words[0].lower() in self.w.determiners)
         i = 1 if opener else 0
         j = i
-        while j < len(words) and j - i < MAX_MENTION_WORDS and not words[j].endswith(",") and (
-                self._named(words[j]) or self.titled(words[j].lower()) or (j > i and words[j].lower() in (
-                    self.w.name_particles))):
-            j += 1
-        subject, verb = words[:j], words[j:]
+        while j < len(words) and j - i < MAX_MENTION_WORDS and (
+                self._named(words[j]) or self.titled(words[j].lower().rstrip(",")) or (
+                    j > i and words[j].lower() in self.w.name_particles)):
+            j += 1  # 'Su presidenta, Christine Lagarde, evitó comprometerse: «…»'
+        while j > i and words[j - 1].endswith(",") and not any(map(self._named, words[i:j])):
+            j -= 1
+        subject, verb = [w.rstrip(",") if k == j - 1 else w for k, w in enumerate(words[:j])], words[j:]
         if j == i or not verb or len(verb) > 5 or not any(map(self._named, subject)):
             return None
         return " ".join(subject), " ".join(verb)
@@ -289,11 +291,20 @@ class LanguageQuotes(Antecedents):
         if self.cue_tail_re.fullmatch(tail):
             mention = self._subject(left[:cue.start()]) or self._pronoun_in_cue(cue.group(0))
         else:
+            subject = self._subject(left[:cue.start()])
             after = self._mention_after(tail)
             if after and not self._speaks(after):
                 after = None  # 'lamentó la eliminación: «…»': the cue's object, not its subject
-            mention = after or self._subject(left[:cue.start()])
+            quoting = cue.group(0).lower() in self.w.quoting_cues  # 'Tass zitierte sie': she speaks
+            if subject and not quoting and (subject.lower() in self.w.pronouns or self._strong(subject)):
+                after = None  # 'Baerbock sagte der Nachrichtenagentur Reuters: „…“': a listener
+            mention = after or subject
         return (mention, cue.group(0)) if mention else None
+
+    def _strong(self, subject: str) -> bool:
+        """A subject that is surely a speaker: a title, or a name of two words or more."""
+        words = subject.split()
+        return sum(map(self._named, words)) >= 2 or any(self.titled(w.lower().strip(",")) for w in words)
 
     def _speaks(self, mention: str) -> bool:
         """Whether a phrase can name a speaker: a name, a title, a pronoun or an anonymous source."""
@@ -344,9 +355,11 @@ class LanguageQuotes(Antecedents):
                 mention, cue, pos = found
                 lookup = mention if cue.lower() in self.w.impersonal else self._resolvable(mention)
                 if lookup in self.w.pronouns or mention == IMPLICIT:
-                    # A pronoun is the last person named before the quote, the previous speaker
-                    # only when no one was named since.
-                    pos = piece.open_pos
+                    # A pronoun is the last person named before it ('Er forderte Verdi auf, „…“':
+                    # before 'Er'), the previous speaker only when no one was named since.
+                    said = [m.start() for m in re.finditer(rf"(?<!\w){re.escape(mention)}(?!\w)",
+                                                           text[pos:piece.open_pos])] if mention else []
+                    pos = pos + said[-1] if said and pos < piece.open_pos else piece.open_pos
                     named_since = resolver.named_between(previous_end, pos)
                     lookup = lookup or next(iter(sorted(self.w.pronouns)))
                 speaker = resolver.resolve(lookup, pos, None if lookup in self.w.pronouns and named_since

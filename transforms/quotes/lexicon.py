@@ -153,6 +153,7 @@ class LanguageWords:
     cue_insertions: tuple[str, ...] = ()  # between a cue and its subject ('de son côté', 'à l'AFP')
     contractions: WORDS = frozenset()  # article + preposition ('du', 'del', 'vom'): no name follows
     according_names_only: WORDS = frozenset()  # 'pour X' attributes only with a name ('pour le moment')
+    quoting_cues: WORDS = frozenset()  # 'Tass zitierte sie': the one quoted speaks, not the subject
     pro_drop: bool = False  # a cue without a subject speaks for the last person named ('», denunció.')
 
     @property
@@ -164,7 +165,7 @@ LANGUAGE_LISTS = ("cues", "according_before", "according_after", "opinion", "men
                   "titles", "honorifics", "anonymous", "not_names", "articles", "conjunctions", "impersonal",
                   "name_particles")
 OPTIONAL_LISTS = ("auxiliaries", "determiners", "indefinite", "work_markers", "source_prepositions",
-                  "title_links", "contractions", "according_names_only")
+                  "title_links", "contractions", "according_names_only", "quoting_cues")
 
 
 def cue_forms(where: str, groups: object) -> list[str]:

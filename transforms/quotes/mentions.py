@@ -48,8 +48,8 @@ class MentionReader:
             if token[:1] == "(" and words:
                 break  # 'Innenminister Herbert Reul (CDU)': the party is no part of the name
             if not words and not self._is_speakerish(bare.rstrip(",.;:!?")) and (
-                    lowered not in self.w.mention_stops) and not (
-                    i + 1 < len(tokens) and self.titled(tokens[i + 1].lower().rstrip(",."))):
+                    lowered not in self.w.mention_stops) and not any(
+                    self.titled(t.lower().rstrip(",.")) for t in tokens[i + 1:i + 3]):
                 return None  # (an adjective before a title: 'генеральный директор', 'le nouveau ministre')
             if bare.lower() in self.w.honorifics:
                 words.append(bare)  # 'M. Orban': the honorific's period ends nothing
@@ -139,8 +139,9 @@ class MentionReader:
 
     def _apposition(self, rest: list[str], words: list[str]) -> list[str]:
         """'la ministra de Pesca, Elena Vidal,': a title phrase followed by the name it means."""
-        if not any(self.titled(w.lower()) for w in words):
-            return []
+        if not any(self.titled(w.lower()) for w in words) and words[0].lower() not in (
+                self.w.articles | self.w.determiners):
+            return []  # ('la négociatrice du groupe africain, Fatima Diallo': an article phrase too)
         name: list[str] = []
         for token in rest[:5]:
             lowered = token.lower().rstrip(",.;")

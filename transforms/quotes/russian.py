@@ -15,6 +15,9 @@ import pymorphy3
 
 PERSON_TAGS = ("Name", "Surn", "Patr")
 CYRILLIC_RE = re.compile(r"^[А-ЯЁа-яё][А-ЯЁа-яё\-]*$")
+# The shape of a Russian surname in any case ('Чуланов' is also a plural of 'чулан').
+SURNAME_RE = re.compile(r"^[А-ЯЁ][а-яё]+(?:ов|ев|ёв|ин|ын|ск|цк)(?:а|у|ым|ом|ой|ою|е|ий|ая|ого|ому|ой|ую)?$")
+PLACE_TAGS = ("Geox", "Orgn")
 
 
 @lru_cache(maxsize=1)
@@ -38,9 +41,12 @@ def is_person_word(word: str) -> bool:
     bare = word.strip(".,;:")
     if not CYRILLIC_RE.match(bare) or "-" in bare:
         return True
-    if any(_person(p) or (p.tag.POS == "NOUN" and "anim" in p.tag) for p in _parses(bare)):
+    parses = _parses(bare)
+    if any(_person(p) or (p.tag.POS == "NOUN" and "anim" in p.tag) for p in parses):
         return True  # a first name, surname, patronymic, or a person noun ("Хаканом")
-    return not _analyzer().word_is_known(bare.lower())
+    if any(tag in p.tag for p in parses for tag in PLACE_TAGS):
+        return False  # "Пекин", "Госдумы"
+    return bool(SURNAME_RE.match(bare)) or not _analyzer().word_is_known(bare.lower())
 
 
 def strip_organisations(words: list[str]) -> list[str]:
