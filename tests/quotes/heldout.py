@@ -118,7 +118,7 @@ def evaluate(extractor: QuoteExtractor, lang: str, half: str) -> Score:
 
 def main(argv: list[str]) -> None:
     extractor = QuoteExtractor.from_config(section(load_config(), "quotes"))
-    halves = argv or ["A", "B", "C", "D", "E", "F", "G", "H"]
+    halves = argv or ["A", "B", "C", "D", "E", "F", "G", "H", "I"]
     for half in halves:
         for lang in LANGS:
             s = evaluate(extractor, lang, half)
