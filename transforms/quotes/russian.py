@@ -39,7 +39,7 @@ def is_person_word(word: str) -> bool:
     patronymic, or a word the dictionary does not know (a foreign name); not an organisation,
     place or common noun ("Госдумы", "Кремля", "Москвы")."""
     bare = word.strip(".,;:")
-    if not CYRILLIC_RE.match(bare) or "-" in bare:
+    if not CYRILLIC_RE.match(bare):
         return True
     parses = _parses(bare)
     if any(_person(p) or (p.tag.POS == "NOUN" and "anim" in p.tag) for p in parses):
