@@ -13,7 +13,7 @@ from tests.quotes.heldout import LANGS, evaluate, overlap, stories
 from transforms.common.config import load_config, section
 from transforms.quotes.extractor import QuoteExtractor
 
-HALVES = tuple("ABCDEFGHI")  # A-E: 5 stories per language, F-I: 3 (longer ones in F)
+HALVES = tuple("ABCDEFGHIJ")  # A-E: 5 stories per language, F-J: 3 (longer ones in F)
 # Floors below the figures measured when the set was last tuned on (the report has them): a
 # change that loses a class of quotes or speakers in one language fails here.
 MIN_PRECISION, MIN_RECALL, MIN_SPEAKER = 0.9, 0.9, 0.8
@@ -27,7 +27,7 @@ def extractor() -> QuoteExtractor:
 @pytest.mark.parametrize("lang", LANGS)
 def test_the_set_is_wire_sized(lang):
     written = stories(lang)
-    assert [sum(s["half"] == half for s in written) for half in HALVES] == [5] * 5 + [3] * 4
+    assert [sum(s["half"] == half for s in written) for half in HALVES] == [5] * 5 + [3] * 5
     assert len({s["id"] for s in written}) == len(written)
     assert sum(len(s["gold"]) for s in written) >= 30
     for story in written:

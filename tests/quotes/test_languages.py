@@ -95,7 +95,8 @@ RUSSIAN = "\n\n".join([
 
 WIRES = {
     "de": (GERMAN, [("Wir dürfen nicht warten", "Petra Lindner"), ("Das ist ein Schritt", "Jonas Keller"),
-                    ("Ohne neue Fahrzeuge", "Jonas Keller"), ("Wir werden jeden Euro", "Petra Lindner")]),
+                    ("Ohne neue Fahrzeuge", "Jonas Keller"), ("ein teures Versprechen", "Martin Vogt"),
+                    ("Wir werden jeden Euro", "Petra Lindner")]),
     "fr": (FRENCH, [("Personne ne sera laissé", "Antoine Leroy"), ("Les annonces sont bonnes", "Marc Besson"),
                     ("avant la fin du mois", "Sophie Garnier"), ("Nous avons débloqué", "Sophie Garnier")]),
     "es": (SPANISH, [("Es el mayor paquete", "Elena Vidal"), ("Llega tarde", "Javier Soto"),

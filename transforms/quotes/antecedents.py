@@ -8,11 +8,13 @@ from __future__ import annotations
 import re
 
 from transforms.quotes.mentions import DASHES, MentionReader
-from transforms.quotes.russian import strip_organisations
+from transforms.quotes.russian import is_person_word, strip_organisations
 from transforms.quotes.speakers import UPPER, Entity, SpeakerResolver, same_surname
 
 SENTENCE_END_RE = re.compile(rf"[.!?…]\s+(?=[{UPPER}\"„«»“{DASHES}])")
 INFLECTED = frozenset(("ru",))
+# An acronym joined to a noun ('DWD-Meteorologe', 'CDU-Politikerin', 'UN-Generalsekretär'): a role.
+ACRONYM_ROLE_RE = re.compile(rf"^[{UPPER}]{{2,}}-[{UPPER}][a-zäöüßа-яё]+$")
 
 
 class Antecedents(MentionReader):
@@ -27,8 +29,13 @@ class Antecedents(MentionReader):
             # "Председатель Госдумы Вячеслав Володин": the organisation is no name
             kept = words[1:] if len(words) > 1 and re.match(r"[LlDd][’']", words[0]) else words
             kept = strip_organisations(kept) if self.w.lang == "ru" else kept
-            while len(kept) > 1 and kept[0].lower() in self.w.mention_stops:
-                kept = kept[1:]  # 'a Efe Rosa Quispe': the agency is no part of the name
+            while len(kept) > 1 and (kept[0].lower() in self.w.mention_stops
+                                     or ACRONYM_ROLE_RE.match(kept[0])):
+                kept = kept[1:]  # 'a Efe Rosa Quispe', 'DWD-Meteorologe Adrian Leyser': no part of the name
+            while len(kept) > 1 and kept[-1].lower() in self.w.name_particles:
+                kept = kept[:-1]  # 'sagte zusätzliche Hilfen zu': a particle ends no name
+            if self.w.lang == "ru" and not any(map(is_person_word, kept)):
+                continue  # 'в Новой Москве': a place
             dropped = {w.lower() for w in words[:len(words) - len(kept)]}
             if dropped:
                 entity = Entity(entity.pos + entity.name.find(kept[0]), " ".join(kept),
@@ -99,6 +106,24 @@ class Antecedents(MentionReader):
             if self.titled(words[k].lower().strip(",")):
                 return all(w[:1].isupper() for w in words[k + 1:])
         return False
+
+    def _sentence_subject(self, text: str, resolver: SpeakerResolver, open_pos: int) -> str | None:
+        """'Kremlsprecher Dmitri Peskow warf Berlin vor, den Krieg „künstlich zu verlängern“': a
+        quote inside a sentence, with no cue, is its subject's words."""
+        para_start = text.rfind("\n", 0, open_pos) + 1
+        left = text[para_start:open_pos]
+        ends = [m.end() for m in SENTENCE_END_RE.finditer(left)]
+        start = para_start + (ends[-1] if ends else 0)
+        if len(text[start:open_pos].split()) < 3:
+            return None
+        for entity in resolver.entities:
+            if start <= entity.pos < open_pos:
+                before = text[start:entity.pos].split()
+                if not before or self._title_run(before[-3:]) or (
+                        len(before) == 1 and before[0].lower() in self.w.articles):
+                    return resolver.full_name(entity.name, entity.pos)
+                return None
+        return None
 
     def _titled_before(self, text: str, pos: int) -> bool:
         """Whether the word before a position is a title or an honorific ('capitaine Marquinhos')."""

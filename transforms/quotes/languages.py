@@ -378,6 +378,8 @@ class LanguageQuotes(Antecedents):
                 elif mention and mention.split()[0].lower() in self.w.indefinite:
                     speaker = " ".join(mention.split()[1:])  # 'ein Sprecher des LKA': no one named before
                 mention = mention or None
+            elif not piece.para_start and (subject := self._sentence_subject(text, resolver, piece.open_pos)):
+                speaker = mention = subject
             elif piece.para - previous[2] <= 2 and previous[1] and (
                     piece.para_start or piece.para == previous[2]):
                 speaker, mention = previous[0], previous[1]  # a bare quoted paragraph continues its speaker
