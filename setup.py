@@ -29,6 +29,7 @@ INSTALL_REQUIRES = [
     "numpy>=2.4.6,<2.5",  # fingerprints (apache-beam 2.77 requires numpy<2.5)
     "urllib3>=2.8.0,<3",  # the fetch guard connects to the address it checked
     "lxml_html_clean>=0.4.6,<1",  # trafilatura (justext) imports lxml.html.clean, split out of lxml 5.2
+    "pymorphy3>=2.0.6,<3",  # Russian quote speakers' names in the nominative (transforms/quotes/russian.py)
 ]
 
 TEST_REQUIRES = [

@@ -15,20 +15,20 @@ import re
 from dataclasses import dataclass
 
 from transforms.common.records import Quote
+from transforms.quotes.antecedents import SENTENCE_END_RE, Antecedents
 from transforms.quotes.lexicon import LanguageWords
-from transforms.quotes.speakers import LOWER, UPPER, SpeakerResolver
+from transforms.quotes.mentions import DASHES, MAX_MENTION_WORDS
+from transforms.quotes.russian import nominative
+from transforms.quotes.speakers import LOWER, UPPER
 
 PARAGRAPH_RE = re.compile(r"[^\n]+")
-DASHES = "—–―"
 # A dialogue line: a dash opens the paragraph; the quote runs to the dash that opens its attribution.
 DIALOGUE_RE = re.compile(rf"[{DASHES}]\s*")
-SENTENCE_END_RE = re.compile(rf"[.!?…]\s+(?=[{UPPER}\"„«»“{DASHES}])")
-INFLECTED = frozenset(("ru",))
-COMPOUNDING = frozenset(("de",))
 # A quote without a cue must be this long to count (short ones are names: «Газпром», „Die Zeit“).
 MIN_WORDS_UNCUED = 6
 MIN_WORDS = 2
-MAX_MENTION_WORDS = 8
+MIN_WORDS_WOVEN = 3
+IMPLICIT = ""  # the mention of a cue without a subject (pro-drop): the last person named
 
 
 @dataclass
@@ -63,7 +63,7 @@ def _trim(text: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-class LanguageQuotes:
+class LanguageQuotes(Antecedents):
     """Quotes of one language other than English."""
 
     def __init__(self, words: LanguageWords) -> None:
@@ -73,6 +73,10 @@ class LanguageQuotes:
         self.before_re = _phrase_re(words.according_before)
         self.after_re = _phrase_re(words.according_after)
         self.opinion_re = _phrase_re(words.opinion)
+        self.aux_re = _phrase_re(tuple(words.auxiliaries))
+        insertions = _phrase_re(words.cue_insertions)
+        self.insertions_re = (re.compile(rf"(?:\s*,?\s*{insertions.pattern})+", re.IGNORECASE)
+                              if insertions else None)
         conj = "|".join(map(re.escape, words.conjunctions)) or "(?!)"
         self.cue_tail_re = re.compile(rf"\s*(?:(?:{conj})\s*)?[:,]?\s*$", re.IGNORECASE)
 
@@ -146,7 +150,16 @@ class LanguageQuotes:
             after = text[start + dash.end():end]
             if self.cue_re.match(after):
                 s, e = _trim(text, start, start + dash.start())
-                return Piece(s, e, para_pos, start + dash.start(), para, True, True) if e > s else None
+                if e <= s:
+                    return None
+                piece = Piece(s, e, para_pos, start + dash.start(), para, True, True)
+                # '—No es una subida —explicó Cuerpo—, es una cuestión de justicia': the words go on
+                # after the dash that closes the attribution
+                close = re.search(rf"[{DASHES}][\s,.;:]*", after)
+                if close and len(after[close.end():].split()) >= 2:
+                    s2, e2 = _trim(text, start + dash.end() + close.end(), end)
+                    piece.end, piece.parts = e2, [(s, e), (s2, e2)]
+                return piece
         return None
 
     # --- attribution ----------------------------------------------------------------------------
@@ -156,17 +169,61 @@ class LanguageQuotes:
         para_end = text.find("\n", piece.close_end)
         para_end = len(text) if para_end < 0 else para_end
         rest = text[piece.close_end:para_end]
-        cut = re.search("[" + re.escape("".join(self.openers)) + "]", rest)
-        rest = rest[:cut.start()] if cut else rest
+        rest = rest[:self._next_quote(rest)]
         found = self._after(rest)
         if found:
             return found[0], found[1], piece.close_end
         para_start = text.rfind("\n", 0, piece.open_pos) + 1
         left = text[para_start:piece.open_pos]
-        ends = list(SENTENCE_END_RE.finditer(left))
+        # (the opening mark is read too: a sentence ends before a quote that opens the next one)
+        ends = list(SENTENCE_END_RE.finditer(text[para_start:piece.open_pos + 1]))
         left = left[ends[-1].end():] if ends else left
-        found = self._before(left) or self._according(left) or self._according(self._sentence(rest))
+        found = (self._before(left) or self._according(left) or self._according(self._sentence(rest))
+                 or self._colon(left))
+        if found is None and ends and not left.strip():
+            found = self._earlier(text[para_start:para_start + ends[-1].end()])
         return (found[0], found[1], para_start) if found else None
+
+    def _earlier(self, left: str) -> tuple[str, str] | None:
+        """'Les travaux commenceront dès la rentrée, a-t-elle précisé. « Nous avons fait
+        l'inventaire. »': a quote opening a sentence after its speaker's reported words."""
+        cues = list(self.cue_re.finditer(left)) if self.cue_re else []
+        if not cues:
+            return None
+        cue = cues[-1]
+        after = self._mention_after(left[cue.end():])
+        mention = (self._pronoun_in_cue(cue.group(0)) or (after if after and self._speaks(after) else None)
+                   or self._subject(left[:cue.start()]))
+        return (mention, cue.group(0)) if mention else None
+
+    def _next_quote(self, rest: str) -> int:
+        """Where the next quotation opens in the rest of a paragraph; a short quoted name on the way
+        ('директор госкорпорации «Росатом» Алексей Лихачев') is read through."""
+        for mark in re.finditer("[" + re.escape("".join(self.openers)) + "]", rest):
+            close = rest.find(self.openers[mark.group(0)], mark.end(), mark.end() + 40)
+            if close < 0 or len(rest[mark.end():close].split()) > 4:
+                return mark.start()
+        return len(rest)
+
+    def _colon(self, left: str) -> tuple[str, str] | None:
+        """'Fiala schloss sich an: „…“': a sentence that opens with its subject and ends in a colon
+        introduces its subject's words, whatever its verb."""
+        if not left.rstrip().endswith(":"):
+            return None
+        words = left.rstrip()[:-1].split()
+        opener = words[:1] and (words[0].lower() in self.w.articles or words[0].lower() in self.w.determiners)
+        i = 1 if opener else 0
+        j = i
+        while j < len(words) and j - i < MAX_MENTION_WORDS and (
+                self._named(words[j]) or self.titled(words[j].lower().rstrip(",")) or (
+                    j > i and words[j].lower() in self.w.name_particles)):
+            j += 1  # 'Su presidenta, Christine Lagarde, evitó comprometerse: «…»'
+        while j > i and words[j - 1].endswith(",") and not any(map(self._named, words[i:j])):
+            j -= 1
+        subject, verb = [w.rstrip(",") if k == j - 1 else w for k, w in enumerate(words[:j])], words[j:]
+        if j == i or not verb or len(verb) > 5 or not any(map(self._named, subject)):
+            return None
+        return " ".join(subject), " ".join(verb)
 
     @staticmethod
     def _sentence(rest: str) -> str:
@@ -178,23 +235,49 @@ class LanguageQuotes:
         if self.cue_re is None:
             return None
         body = re.sub(rf"^[\s,;:{DASHES}]+", "", rest)
-        if len(body) == len(rest) and rest[:1].isalnum():
-            return None  # the quote runs on into the writer's sentence: no attribution here
         cue = self.cue_re.match(body)
+        if cue is None and not re.match(rf"\s*[,;:.!?{DASHES}]", rest):
+            return None  # the quote runs on into the writer's sentence: no attribution here
         if cue:
-            mention = self._mention_after(body[cue.end():]) or self._pronoun_in_cue(cue.group(0))
+            after = body[cue.end():]
+            skip = self.insertions_re.match(after) if self.insertions_re else None
+            after = after[skip.end():] if skip else after  # 'a souligné de son côté', 'dijo a EFE'
+            mention = self._mention_after(after) or self._pronoun_in_cue(cue.group(0))
             if mention is None and cue.group(0).lower() in self.w.impersonal:
                 # '— говорится в заявлении министерства', 'hieß es in einer Mitteilung': the source
                 # is the document named after the cue
                 source = re.match(r"[^,.;:!?«»„“]+", body[cue.end():])
                 mention = source.group(0).strip() if source and source.group(0).strip() else cue.group(0)
-            return (mention, cue.group(0)) if mention else None
+            if mention is None:
+                mention = self._source_after(after)
+            if mention is None and self.w.pro_drop:
+                mention = IMPLICIT  # '«…», denunció.': the subject is the last person named
+            return (mention, cue.group(0)) if mention is not None else None
         sentence = self._sentence(body)
+        aux = self.aux_re.match(body) if self.aux_re else None
+        cue = self.cue_re.search(sentence, aux.end()) if aux else None
+        if aux and cue:
+            # 'hat Faeser am Montag in Berlin gesagt': the subject follows the auxiliary
+            mention = self._mention_after(sentence[aux.end():cue.start()])
+            return (mention, f"{aux.group(0)} {cue.group(0)}") if mention else None
         cue = self.cue_re.search(sentence)
         if cue is None or len(sentence[:cue.start()].split()) > MAX_MENTION_WORDS:
             return None
         mention = self._subject(sentence[:cue.start()])
         return (mention, cue.group(0)) if mention else None
+
+    def _source_after(self, tail: str) -> str | None:
+        """'— заявили ТАСС в пресс-службе ведомства': a cue without a subject, then (past its
+        listener) the place the words came from."""
+        words = tail.split()
+        i = 0
+        while i < len(words) and words[i].lower() in self.w.mention_stops and (
+                words[i].lower() not in self.w.source_prepositions):
+            i += 1
+        if i >= len(words) or words[i].lower() not in self.w.source_prepositions:
+            return None
+        source = re.match(r"[^,.;:!?«»„“]+", " ".join(words[i:i + MAX_MENTION_WORDS]))
+        return source.group(0).strip() if source and len(source.group(0).split()) > 1 else None
 
     def _before(self, left: str) -> tuple[str, str] | None:
         """'Roth sagte: „…“', 'sagte Roth: „…“', 'a affirmé que « … »'."""
@@ -208,8 +291,26 @@ class LanguageQuotes:
         if self.cue_tail_re.fullmatch(tail):
             mention = self._subject(left[:cue.start()]) or self._pronoun_in_cue(cue.group(0))
         else:
-            mention = self._mention_after(tail) or self._subject(left[:cue.start()])
+            subject = self._subject(left[:cue.start()])
+            after = self._mention_after(tail)
+            if after and not self._speaks(after):
+                after = None  # 'lamentó la eliminación: «…»': the cue's object, not its subject
+            quoting = cue.group(0).lower() in self.w.quoting_cues  # 'Tass zitierte sie': she speaks
+            if subject and not quoting and (subject.lower() in self.w.pronouns or self._strong(subject)):
+                after = None  # 'Baerbock sagte der Nachrichtenagentur Reuters: „…“': a listener
+            mention = after or subject
         return (mention, cue.group(0)) if mention else None
+
+    def _strong(self, subject: str) -> bool:
+        """A subject that is surely a speaker: a title, or a name of two words or more."""
+        words = subject.split()
+        return sum(map(self._named, words)) >= 2 or any(self.titled(w.lower().strip(",")) for w in words)
+
+    def _speaks(self, mention: str) -> bool:
+        """Whether a phrase can name a speaker: a name, a title, a pronoun or an anonymous source."""
+        words = [w.lower().strip(",.") for w in mention.split()]
+        return (any(w[:1].isupper() for w in mention.split()) or any(map(self.titled, words))
+                or any(w in self.w.pronouns or w in self.w.anonymous for w in words))
 
     def _according(self, sentence: str) -> tuple[str, str] | None:
         """'laut X', 'selon X', 'по словам X', 'X zufolge', 'по его мнению'."""
@@ -223,7 +324,9 @@ class LanguageQuotes:
                     return pronoun, opinion.group(0)
         if self.before_re is not None:
             for match in self.before_re.finditer(sentence):
-                mention = self._mention_after(sentence[match.end():], names_only=True)
+                # 'selon l'opposition', 'según la policía': a group speaks; 'pour le moment' does not
+                loose = match.group(0).lower() not in self.w.according_names_only
+                mention = self._mention_after(sentence[match.end():], names_only=not loose)
                 if mention:
                     return mention, match.group(0)
         if self.after_re is not None:
@@ -233,111 +336,10 @@ class LanguageQuotes:
                     return mention, match.group(0)
         return None
 
-    # --- mentions -------------------------------------------------------------------------------
-
-    def _pronoun_in_cue(self, cue: str) -> str | None:
-        """'a-t-elle ajouté' holds its own subject."""
-        match = re.search(r"-t-(\w+)", cue)
-        return match.group(1) if match and match.group(1).lower() in self.w.pronouns else None
-
-    def _is_speakerish(self, word: str) -> bool:
-        bare = word.lower()
-        return (word[:1].isupper() or bare in self.w.articles or bare in self.w.titles
-                or bare in self.w.pronouns or bare in self.w.honorifics)
-
-    def _mention_after(self, tail: str, names_only: bool = False) -> str | None:
-        """The speaker words after an inverted cue, up to punctuation or a stop word."""
-        words: list[str] = []
-        for token in tail.split()[:MAX_MENTION_WORDS + 4]:
-            bare = token.strip("()" + DASHES)
-            if not bare:
-                break
-            lowered = bare.lower().rstrip(",.;:!?")
-            if lowered in self.w.mention_stops or bare[:1] in "„“«»\"":
-                break
-            if not words and not self._is_speakerish(bare.rstrip(",.;:!?")):
-                return None
-            if (any(w[:1].isupper() for w in words) and bare[:1].islower()
-                    and lowered not in self.w.name_particles and not self.titled(lowered)):
-                break  # the name is over: 'laut Anna Berger ist ...'
-            words.append(bare.rstrip(",.;:!?"))
-            if lowered in self.w.pronouns or bare[-1:] in ",.;:!?" or len(words) >= MAX_MENTION_WORDS:
-                break
-        if words and tail.split()[len(words) - 1:len(words)] and tail.split()[len(words) - 1].endswith(","):
-            name = self._apposition(tail.split()[len(words):], words)
-            if name:
-                words = [*words[:-1], words[-1] + ",", *name]  # "el portavoz del Gobierno, Andrés Molina"
-        mention = " ".join(words).strip()
-        if not mention or (names_only and not any(w[:1].isupper() for w in words)
-                           and mention.lower() not in self.w.pronouns):
-            return None
-        return mention
-
-    def _apposition(self, rest: list[str], words: list[str]) -> list[str]:
-        """'la ministra de Pesca, Elena Vidal,': a title phrase followed by the name it means."""
-        if not any(self.titled(w.lower()) for w in words):
-            return []
-        name: list[str] = []
-        for token in rest[:4]:
-            if not token[:1].isupper() or token.lower().rstrip(",.;") in self.w.not_names:
-                return []
-            name.append(token.rstrip(",.;:"))
-            if token[-1:] in ",.;:":
-                return name if len(name) >= 2 else []
-        return []
-
-    def titled(self, word: str) -> bool:
-        """A title word; in German also a compound ending in one ("Bundesinnenministerin")."""
-        return word in self.w.titles or (self.w.lang in COMPOUNDING and any(
-            word.endswith(t) for t in self.w.titles if len(t) >= 4))
-
-    def _subject(self, before: str, names_only: bool = False) -> str | None:
-        """The speaker phrase ending right before a cue: a pronoun, a name run with its titles
-        ("Finanzminister Karl Roth", "la ministre Claire Martin"), or an article and a title."""
-        words = before.replace(",", " , ").split()
-        while words and words[-1] in (",", *DASHES):
-            words = words[:-1]
-        if words and words[-1].lower() in self.w.pronouns:
-            return words[-1]
-        i = len(words)
-        while i > 0 and words[i - 1] != "," and (
-                words[i - 1][:1].isupper() or self.titled(words[i - 1].lower())
-                or words[i - 1].lower() in self.w.name_particles
-                or (words[i - 1].lower() in self.w.articles and i < len(words))):
-            i -= 1
-        phrase = words[i:]
-        while phrase and phrase[0].lower() in self.w.not_names and phrase[0].lower() not in self.w.articles:
-            phrase = phrase[1:]
-        if not phrase or len(phrase) > MAX_MENTION_WORDS:
-            return None
-        if names_only and not any(w[:1].isupper() for w in phrase):
-            return None
-        content = [w for w in phrase if w.lower() not in self.w.articles]
-        if not content:
-            return None
-        if not any(w[:1].isupper() for w in content) and not self.titled(content[-1].lower()):
-            return None
-        return " ".join(phrase)
-
-    def name_of(self, mention: str) -> str:
-        """The name inside a mention: "le président Jean Dumont" -> "Jean Dumont"; a mention
-        without one stays whole (resolved by its title: "der Kanzler")."""
-        words = mention.split()
-        run: list[str] = []
-        for word in reversed(words):
-            lowered = word.lower()
-            name_word = word[:1].isupper() and not self.titled(lowered) and lowered not in self.w.not_names
-            if not (name_word or (run and lowered in self.w.name_particles)) or (run and word.endswith(",")):
-                break  # "el portavoz del Gobierno, Andrés Molina": the name after the comma
-            run.insert(0, word)
-        while run and (run[0].lower() in self.w.name_particles or (len(run) > 1 and run[0].isupper())):
-            run = run[1:]  # "МИД Мария Захарова": an acronym names an organisation
-        return " ".join(run) if run else mention
-
     # --- the whole article ----------------------------------------------------------------------
 
     def extract(self, text: str) -> list[Quote]:
-        resolver = SpeakerResolver(text, self.w, inflected=self.w.lang in INFLECTED, titled=self.titled)
+        resolver = self._resolver(text)
         quotes: list[Quote] = []
         seen: set[str] = set()
         previous: tuple[str | None, str | None, int] = (None, None, -10)  # speaker, mention, para
@@ -346,42 +348,73 @@ class LanguageQuotes:
             quote = piece.text(text)
             words = len(quote.split())
             found = piece.inner or self.attribute(text, piece)
+            if self._is_work(text, piece.open_pos) and (found is None or self._named_span(text, piece)):
+                continue  # 'das Buch „…“', 'l'opération « … »', 'фракция «Единая Россия»': a title
             speaker = mention = cue = None
             if found:
                 mention, cue, pos = found
                 lookup = mention if cue.lower() in self.w.impersonal else self._resolvable(mention)
-                if lookup in self.w.pronouns:
-                    # A pronoun is the last person named before the quote, the previous speaker
-                    # only when no one was named since.
-                    pos = piece.open_pos
+                if lookup in self.w.pronouns or mention == IMPLICIT:
+                    # A pronoun is the last person named before it ('Er forderte Verdi auf, „…“':
+                    # before 'Er'), the previous speaker only when no one was named since.
+                    said = [m.start() for m in re.finditer(rf"(?<!\w){re.escape(mention)}(?!\w)",
+                                                           text[pos:piece.open_pos])] if mention else []
+                    pos = pos + said[-1] if said and pos < piece.open_pos else piece.open_pos
                     named_since = resolver.named_between(previous_end, pos)
+                    lookup = lookup or next(iter(sorted(self.w.pronouns)))
                 speaker = resolver.resolve(lookup, pos, None if lookup in self.w.pronouns and named_since
                                            else previous[0])
+                named = [w for w in lookup.split() if w.lower() not in self.w.honorifics]
+                if speaker and lookup[:1].isupper() and len(named) >= 2 and not any(
+                        w[:4] == named[0][:4] for w in speaker.split()):
+                    speaker = lookup  # 'Joao Silva' is not 'Luiz Inácio Lula da Silva'
+                if mention == IMPLICIT:
+                    speaker = self._implicit_subject(text, resolver, piece.open_pos, previous[0]) or speaker
+                elif lookup in self.w.pronouns:
+                    speaker = self._indefinite_subject(text, piece.open_pos) or speaker
+                if speaker == lookup and self._role(mention, cue):
+                    speaker = (self._implicit_subject(text, resolver, piece.open_pos, previous[0])
+                               or previous[0] or self._last_named(resolver, piece.open_pos) or speaker)
+                elif mention and mention.split()[0].lower() in self.w.indefinite:
+                    speaker = " ".join(mention.split()[1:])  # 'ein Sprecher des LKA': no one named before
+                mention = mention or None
+            elif not piece.para_start and (subject := self._sentence_subject(text, resolver, piece.open_pos)):
+                speaker = mention = subject
             elif piece.para - previous[2] <= 2 and previous[1] and (
                     piece.para_start or piece.para == previous[2]):
                 speaker, mention = previous[0], previous[1]  # a bare quoted paragraph continues its speaker
-            if words < MIN_WORDS or (mention is None and words < MIN_WORDS_UNCUED):
+            if words < MIN_WORDS or (mention is None and words < MIN_WORDS_UNCUED and not found):
                 continue
+            before = text[max(0, piece.open_pos - 20):piece.open_pos].rstrip()[-1:]
+            if words <= MIN_WORDS_WOVEN and quote[:1].isupper() and before.isalnum():
+                continue  # '— сказал он «Парламентской газете»': a short capitalised name inside a clause
+            if words < MIN_WORDS_WOVEN and quote[:1].islower() and not piece.para_start:
+                continue  # 'la «retórica belicista» de': a woven fragment too short to stand alone
             if mention is None and not piece.para_start and self._title_case(text[piece.start:piece.end]):
                 continue
             key = " ".join(quote.lower().split())
             if key in seen:
                 continue
             seen.add(key)
+            if self.w.lang == "ru" and speaker:
+                speaker = nominative(speaker)
             quotes.append(Quote(quote, piece.start, piece.end, speaker, mention, cue))
             if found:
-                previous = (speaker, mention, piece.para)
+                previous = (speaker, mention or speaker, piece.para)
                 previous_end = piece.close_end
         return quotes
 
-    def _resolvable(self, mention: str) -> str:
-        """What the resolver looks up: the pronoun, the name, or the title phrase."""
-        if mention.lower() in self.w.pronouns:
-            return mention.lower()
-        name = self.name_of(mention)
-        if name != mention:
-            return name
-        return " ".join(w for w in mention.split() if w.lower() not in self.w.articles) or mention
+    def _is_work(self, text: str, open_pos: int) -> bool:
+        """Whether the words before an opening mark name a kind of work or organisation, or are an
+        article ('der „Süddeutschen Zeitung“', 'le quotidien « Le Monde »')."""
+        before = re.findall(r"[\w-]+", text[max(0, open_pos - 40):open_pos].lower())
+        return bool(before) and (before[-1] in self.w.work_markers or before[-1] in self.w.articles
+                                 or before[-1] in self.w.contractions
+                                 or " ".join(before[-2:]) in self.w.work_markers)
+
+    def _named_span(self, text: str, piece: Piece) -> bool:
+        """A short Title Case span ('Süddeutschen Zeitung', 'Le Monde'): a name, even beside a cue."""
+        return len(piece.text(text).split()) <= 4 and self._title_case(piece.text(text))
 
     @staticmethod
     def _title_case(span: str) -> bool:

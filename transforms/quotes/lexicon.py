@@ -152,6 +152,17 @@ class LanguageWords:
     impersonal: WORDS
     name_particles: tuple[str, ...]
     examples: tuple[dict[str, str], ...]
+    auxiliaries: WORDS = frozenset()  # a perfect split by its subject: 'hat Faeser am Montag gesagt'
+    determiners: WORDS = frozenset()  # possessives that open a speaker phrase ('sa présidente')
+    indefinite: WORDS = frozenset()  # 'ein Sprecher', 'une porte-parole': no one named before
+    work_markers: WORDS = frozenset()  # nouns whose quoted complement is a title ('das Buch „…“')
+    source_prepositions: WORDS = frozenset()  # '— заявили в пресс-службе': the source after the cue
+    title_links: WORDS = frozenset()  # words a title phrase runs on through to its name ('по', 'à')
+    cue_insertions: tuple[str, ...] = ()  # between a cue and its subject ('de son côté', 'à l'AFP')
+    contractions: WORDS = frozenset()  # article + preposition ('du', 'del', 'vom'): no name follows
+    according_names_only: WORDS = frozenset()  # 'pour X' attributes only with a name ('pour le moment')
+    quoting_cues: WORDS = frozenset()  # 'Tass zitierte sie': the one quoted speaks, not the subject
+    pro_drop: bool = False  # a cue without a subject speaks for the last person named ('», denunció.')
 
     @property
     def name_run_particles(self) -> tuple[str, ...]:
@@ -161,6 +172,25 @@ class LanguageWords:
 LANGUAGE_LISTS = ("cues", "according_before", "according_after", "opinion", "mention_stops", "pronouns",
                   "titles", "honorifics", "anonymous", "not_names", "articles", "conjunctions", "impersonal",
                   "name_particles")
+OPTIONAL_LISTS = ("auxiliaries", "determiners", "indefinite", "work_markers", "source_prepositions",
+                  "title_links", "contractions", "according_names_only", "quoting_cues")
+
+
+def cue_forms(where: str, groups: object) -> list[str]:
+    """`cue_forms`: each group's every prefix + stem + ending ('a-t-elle' + 'déclar' + 'é',
+    'заяви' + 'ла'); a prefix is joined by a space."""
+    if not isinstance(groups, list):
+        raise ConfigError(f"{where}: 'cue_forms' must be a list of {{prefixes, stems, endings}}")
+    forms = []
+    for group in groups:
+        if not isinstance(group, dict) or not set(group) <= {"prefixes", "stems", "endings"}:
+            raise ConfigError(f"{where}: each 'cue_forms' entry has only prefixes, stems and endings")
+        parts = {key: group.get(key, [""]) for key in ("prefixes", "stems", "endings")}
+        if not all(isinstance(v, list) and all(isinstance(w, str) for w in v) for v in parts.values()):
+            raise ConfigError(f"{where}: 'cue_forms' prefixes, stems and endings are lists of strings")
+        prefixes, stems, endings = ([w.strip().lower() for w in parts[key]] for key in parts)
+        forms += [f"{p} {s}{e}".strip() for p in prefixes for s in stems for e in endings]
+    return forms
 
 
 def load_languages(path: str | Path) -> dict[str, LanguageWords]:
@@ -181,6 +211,12 @@ def _language(path: str | Path, lang: str, entry: object) -> LanguageWords:
         return word_list(entry, key, where)
 
     lists = {key: words(key) for key in LANGUAGE_LISTS}
+    lists["cues"] = list(dict.fromkeys(lists["cues"] + cue_forms(where, entry.get("cue_forms", []))))
+    optional: dict = {key: frozenset(word_list(entry, key, where)) for key in OPTIONAL_LISTS if key in entry}
+    if "cue_insertions" in entry:
+        optional["cue_insertions"] = tuple(word_list(entry, "cue_insertions", where))
+    if not isinstance(entry.get("pro_drop", False), bool):
+        raise ConfigError(f"{where}: 'pro_drop' must be true or false")
     marks = entry.get("marks")
     if not isinstance(marks, list) or not all(isinstance(m, str) and len(m) == 2 for m in marks):
         raise ConfigError(f"{where}: 'marks' must be a list of two-character strings (opening, closing)")
@@ -201,4 +237,5 @@ def _language(path: str | Path, lang: str, entry: object) -> LanguageWords:
         anonymous=frozenset(lists["anonymous"]), not_names=frozenset(lists["not_names"]),
         articles=frozenset(lists["articles"]), conjunctions=tuple(lists["conjunctions"]),
         impersonal=frozenset(lists["impersonal"]),
-        name_particles=tuple(lists["name_particles"]), examples=tuple(examples))
+        name_particles=tuple(lists["name_particles"]), examples=tuple(examples),
+        pro_drop=entry.get("pro_drop", False), **optional)

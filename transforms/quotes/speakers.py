@@ -15,9 +15,10 @@ from functools import cache
 from transforms.quotes.lexicon import LanguageWords, Resources
 
 _NAME_WORD = r"(?:[A-Z][a-z’'\-]*[a-z]|[A-Z]\.|[A-Z][A-Z]+)"
-# Any script the wire copies come in: Latin with accents, Cyrillic.
+# Any script the wire copies come in: Latin with accents, Cyrillic; hyphenated ("Grande-Marlaska").
 UPPER, LOWER = "A-ZÀ-ÖØ-ÞА-ЯЁ", "a-zß-öø-ÿа-яё"
-_NAME_WORD_U = rf"(?:[{UPPER}][{LOWER}’'\-]*[{LOWER}]|[{UPPER}]\.|[{UPPER}][{UPPER}]+)"
+_NAME_WORD_U = (rf"(?:[{UPPER}][{LOWER}’'\-]*[{LOWER}](?:-[{UPPER}][{LOWER}]+)*"
+                rf"|[{UPPER}]\.|[{UPPER}][{UPPER}]+)")
 _WORD_RE = re.compile(r"[\w’'.\-]+")
 
 
