@@ -149,3 +149,16 @@ def test_pipeline_writes_the_wire_quotes_with_their_speakers(tmp_path):
         mine = sorted((r for r in rows if r["lang"] == lang),
                       key=lambda r: r.get("start", r.get("start_char")))  # renamed start_char
         assert [r["speaker"] for r in mine] == [speaker for _, speaker in expected], lang
+
+
+@pytest.mark.parametrize("lang, text, kinds", [
+    ("fr", "Le ministre a qualifié le projet de « trahison pure et simple des agriculteurs ».",
+     ["partial"]),
+    ("fr", "« Nous ne céderons pas sur ce point », a déclaré le ministre Jean Dupont.", ["direct"]),
+    ("de", "Scholz nannte den Plan „einen Verrat an den Bauern und ihren Familien“.", ["partial"]),
+    ("de", "„Wir werden nicht nachgeben“, sagte Bundeskanzler Olaf Scholz am Montag.", ["direct"]),
+])
+def test_kind_of_other_language_quotes(extractor, lang, text, kinds):
+    quotes = extractor.extract(text, lang)
+    assert [q.kind for q in quotes] == kinds
+    assert all(q.quoted == q.text for q in quotes)

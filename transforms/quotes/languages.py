@@ -398,7 +398,10 @@ class LanguageQuotes(Antecedents):
             seen.add(key)
             if self.w.lang == "ru" and speaker:
                 speaker = nominative(speaker)
-            quotes.append(Quote(quote, piece.start, piece.end, speaker, mention, cue))
+            # A lower-case fragment right after a word is woven into the writer's sentence.
+            woven = quote[:1].islower() and before.isalnum() and not piece.para_start
+            quotes.append(Quote(quote, piece.start, piece.end, speaker, mention, cue,
+                                kind="partial" if woven else "direct"))
             if found:
                 previous = (speaker, mention or speaker, piece.para)
                 previous_end = piece.close_end
