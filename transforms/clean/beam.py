@@ -18,6 +18,8 @@ import apache_beam as beam
 from transforms.clean import copies, linestats, linestore
 from transforms.dedup.minhash import hash_tokens, tokens
 
+FURNITURE, PAIR = "furniture", "pair"  # Decide's tagged outputs
+
 
 def _pack(values) -> bytes:
     """A sketch as 4 bytes per value: a list of Python ints costs ~7 times more in a grouping."""
@@ -30,15 +32,25 @@ def _unpack(data: bytes) -> list[int]:
     return values.tolist()
 
 
+def _first(data: bytes) -> array:
+    """The first MAX_SKETCH values of a packed (sorted) sketch."""
+    values = array("I")
+    values.frombytes(data[:4 * linestats.MAX_SKETCH])
+    return values
+
+
 class LineKeys(beam.DoFn):
     def process(self, article: dict):
         text = article.get("text") or ""
-        whole = linestats.sketch(text)
-        for paragraph in text.split("\n\n"):
+        paragraphs = text.split("\n\n")
+        # words never span a blank line: the text's sketch is the union of its paragraphs'
+        sketches = [linestats.sketch(paragraph) for paragraph in paragraphs]
+        whole = set().union(*sketches)
+        for paragraph, own in zip(paragraphs, sketches, strict=True):
             keys = linestats.line_keys(paragraph)
             if not keys:
                 continue
-            rest = _pack(whole - linestats.sketch(paragraph))
+            rest = _pack(whole - own)
             for key, masked in keys:
                 yield key, (article["article_id"], masked, rest)
         anchors = {key for key, _, _ in linestats.span_anchors(text)}
@@ -49,8 +61,8 @@ class LineKeys(beam.DoFn):
 
 
 class Decide(beam.DoFn):
-    """(key, [(article_id, masked, sketch)...]) -> ("furniture", (article_id, key)) and
-    ("entry", (key, history entry)). The history is read once per worker."""
+    """(key, [(article_id, masked, sketch)...]) -> (key, history entry) (main), (article_id, key)
+    (FURNITURE) and pairs to judge (PAIR). The history is read once per worker."""
 
     def __init__(self, history_path: str | None):
         self.history_path = history_path
@@ -60,18 +72,25 @@ class Decide(beam.DoFn):
 
     def process(self, key_and_docs):
         key, docs = key_and_docs
+        docs = list(docs)
+        if len(docs) == 1 and not docs[0][1] and key not in self.history:
+            # most keys: a verbatim line of one article, first seen (linestats.decide's first
+            # case): its entry straight from the packed sketch, no decoding and sorting
+            yield key, {"groups": 1, "reps": [linestats.encode_sorted(_first(docs[0][2]))],
+                        "masked": False, "docs": 1}
+            return
         docs = sorted(set((article_id, masked, tuple(_unpack(sk))) for article_id, masked, sk in docs))
         masked = any(doc[1] for doc in docs)
         verdict = linestats.decide(masked, self.history.get(key), [(d[0], list(d[2])) for d in docs])
-        yield "entry", (key, verdict.entry)
+        yield key, verdict.entry
         if verdict.furniture:
             for article_id, _, _ in docs:
-                yield "furniture", (article_id, key)
+                yield beam.pvalue.TaggedOutput(FURNITURE, (article_id, key))
         elif not masked:
             sketches = {doc[0]: doc[2] for doc in docs}
             for a, b in linestats.candidate_pairs(list(sketches)):
                 if linestats.worth_judging(sketches[a], sketches[b]):
-                    yield "pair", (a, b)
+                    yield beam.pvalue.TaggedOutput(PAIR, (a, b))
 
 
 def with_first_text(joined):
@@ -148,18 +167,10 @@ class StripRepeatedLines(beam.PTransform):
             articles
             | "LineKeys" >> beam.ParDo(LineKeys())
             | "GroupByLine" >> beam.GroupByKey()
-            | "Decide" >> beam.ParDo(Decide(self.history_old))
+            | "Decide" >> beam.ParDo(Decide(self.history_old)).with_outputs(FURNITURE, PAIR, main="entries")
         )
-        known = (
-            decided
-            | "FurnitureLines" >> beam.Filter(lambda kv: kv[0] == "furniture")
-            | "FurnitureValues" >> beam.Values()
-        )
-        pairs = (
-            decided
-            | "Pairs" >> beam.Filter(lambda kv: kv[0] == "pair") | "PairValues" >> beam.Values()
-            | "DistinctPairs" >> beam.Distinct()
-        )
+        known = decided[FURNITURE]
+        pairs = decided[PAIR] | "DistinctPairs" >> beam.Distinct()
         texts = articles | "Texts" >> beam.Map(lambda a: (a["article_id"], a.get("text") or ""))
         firsts = (
             {"pairs": pairs | "ByFirst" >> beam.Map(lambda ab: (ab[0], ab)), "texts": texts}
@@ -182,8 +193,7 @@ class StripRepeatedLines(beam.PTransform):
         spans = beam.pvalue.AsDict(stripped.spans)
         moved = quotes | "MoveQuotes" >> beam.FlatMap(move_quote, spans)
         if self.history_new:
-            entries = (decided | "Entries" >> beam.Filter(lambda kv: kv[0] == "entry")
-                       | "EntryValues" >> beam.Values())
+            entries = decided.entries
             judged_keys = judged | "JudgedKeys" >> beam.Values() | "DistinctJudged" >> beam.Distinct()
             _ = (
                 articles.pipeline
