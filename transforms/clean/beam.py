@@ -141,9 +141,31 @@ def move_quote(quote: dict, spans: dict):
         yield {**quote, "start_char": start, "end_char": end + 1}
 
 
-def write_history(_, entries: list, judged: list, old_path: str | None, new_path: str, max_keys: int):
+class CollectEntries(beam.CombineFn):
+    """(key, entry) pairs -> one {key: entry} dict. A combine, not a side input: Beam sizes a side
+    input object by object when it caches it (0.5 s of CPU for 90k entries)."""
+
+    def create_accumulator(self) -> dict:
+        return {}
+
+    def add_input(self, accumulator: dict, item) -> dict:
+        if item is not None:  # the seed that makes the history written when no article has lines
+            accumulator[item[0]] = item[1]
+        return accumulator
+
+    def merge_accumulators(self, accumulators) -> dict:
+        merged: dict = {}
+        for accumulator in accumulators:
+            merged.update(accumulator)
+        return merged
+
+    def extract_output(self, accumulator: dict) -> dict:
+        return accumulator
+
+
+def write_history(keyed_entries, judged: list, old_path: str | None, new_path: str, max_keys: int):
     history = linestore.read(old_path)
-    history.update(dict(entries))
+    history.update(keyed_entries[1])
     for key in judged:  # found in different stories by the pairwise test
         if key in history:
             groups = max(linestats.EXACT_GROUPS, history[key].get("groups", 0))
@@ -195,11 +217,13 @@ class StripRepeatedLines(beam.PTransform):
         if self.history_new:
             entries = decided.entries
             judged_keys = judged | "JudgedKeys" >> beam.Values() | "DistinctJudged" >> beam.Distinct()
+            seed = articles.pipeline | "HistoryOnce" >> beam.Create([(None, None)])
             _ = (
-                articles.pipeline
-                | "HistoryOnce" >> beam.Create([None])
+                (entries | "OneKey" >> beam.Map(lambda entry: (None, entry)), seed)
+                | "AllEntries" >> beam.Flatten()
+                | "CollectEntries" >> beam.CombinePerKey(CollectEntries())
                 | "WriteHistory" >> beam.FlatMap(
-                    write_history, beam.pvalue.AsList(entries), beam.pvalue.AsList(judged_keys),
+                    write_history, beam.pvalue.AsList(judged_keys),
                     self.history_old, self.history_new, int(self.settings["line_history_max_keys"]))
             )
         return {"articles": stripped.articles, "quotes": moved}
