@@ -14,6 +14,7 @@ from __future__ import annotations
 from array import array
 
 import apache_beam as beam
+from apache_beam.transforms.window import GlobalWindows
 
 from transforms.clean import copies, linestats, linestore
 from transforms.dedup.minhash import hash_tokens, tokens
@@ -61,14 +62,25 @@ class LineKeys(beam.DoFn):
 
 
 class Decide(beam.DoFn):
-    """(key, [(article_id, masked, sketch)...]) -> (key, history entry) (main), (article_id, key)
-    (FURNITURE) and pairs to judge (PAIR). The history is read once per worker."""
+    """(key, [(article_id, masked, sketch)...]) -> (article_id, key) (FURNITURE), pairs to judge
+    (PAIR), and (main, when `keep_entries`) one (None, {key: history entry}) per bundle: the
+    entries are many (every line and anchor), and one dict per bundle costs Beam one element
+    instead of one per key. The history is read once per worker."""
 
-    def __init__(self, history_path: str | None):
+    def __init__(self, history_path: str | None, keep_entries: bool = True):
         self.history_path = history_path
+        self.keep_entries = keep_entries
 
     def setup(self):
         self.history = linestore.read(self.history_path)
+
+    def start_bundle(self):
+        self.entries: dict[str, dict] = {}
+
+    def finish_bundle(self):
+        if self.entries:
+            yield GlobalWindows.windowed_value((None, self.entries))
+        self.entries = {}
 
     def process(self, key_and_docs):
         key, docs = key_and_docs
@@ -76,13 +88,15 @@ class Decide(beam.DoFn):
         if len(docs) == 1 and not docs[0][1] and key not in self.history:
             # most keys: a verbatim line of one article, first seen (linestats.decide's first
             # case): its entry straight from the packed sketch, no decoding and sorting
-            yield key, {"groups": 1, "reps": [linestats.encode_sorted(_first(docs[0][2]))],
-                        "masked": False, "docs": 1}
+            if self.keep_entries:
+                self.entries[key] = {"groups": 1, "reps": [linestats.encode_sorted(_first(docs[0][2]))],
+                                     "masked": False, "docs": 1}
             return
         docs = sorted(set((article_id, masked, tuple(_unpack(sk))) for article_id, masked, sk in docs))
         masked = any(doc[1] for doc in docs)
         verdict = linestats.decide(masked, self.history.get(key), [(d[0], list(d[2])) for d in docs])
-        yield key, verdict.entry
+        if self.keep_entries:
+            self.entries[key] = verdict.entry
         if verdict.furniture:
             for article_id, _, _ in docs:
                 yield beam.pvalue.TaggedOutput(FURNITURE, (article_id, key))
@@ -142,15 +156,14 @@ def move_quote(quote: dict, spans: dict):
 
 
 class CollectEntries(beam.CombineFn):
-    """(key, entry) pairs -> one {key: entry} dict. A combine, not a side input: Beam sizes a side
+    """Decide's {key: entry} dicts -> one dict. A combine, not a side input: Beam sizes a side
     input object by object when it caches it (0.5 s of CPU for 90k entries)."""
 
     def create_accumulator(self) -> dict:
         return {}
 
-    def add_input(self, accumulator: dict, item) -> dict:
-        if item is not None:  # the seed that makes the history written when no article has lines
-            accumulator[item[0]] = item[1]
+    def add_input(self, accumulator: dict, entries: dict | None) -> dict:
+        accumulator.update(entries or {})  # None: the seed that has the history written anyway
         return accumulator
 
     def merge_accumulators(self, accumulators) -> dict:
@@ -189,7 +202,8 @@ class StripRepeatedLines(beam.PTransform):
             articles
             | "LineKeys" >> beam.ParDo(LineKeys())
             | "GroupByLine" >> beam.GroupByKey()
-            | "Decide" >> beam.ParDo(Decide(self.history_old)).with_outputs(FURNITURE, PAIR, main="entries")
+            | "Decide" >> beam.ParDo(Decide(self.history_old, bool(self.history_new))).with_outputs(
+                FURNITURE, PAIR, main="entries")
         )
         known = decided[FURNITURE]
         pairs = decided[PAIR] | "DistinctPairs" >> beam.Distinct()
@@ -219,7 +233,7 @@ class StripRepeatedLines(beam.PTransform):
             judged_keys = judged | "JudgedKeys" >> beam.Values() | "DistinctJudged" >> beam.Distinct()
             seed = articles.pipeline | "HistoryOnce" >> beam.Create([(None, None)])
             _ = (
-                (entries | "OneKey" >> beam.Map(lambda entry: (None, entry)), seed)
+                (entries, seed)
                 | "AllEntries" >> beam.Flatten()
                 | "CollectEntries" >> beam.CombinePerKey(CollectEntries())
                 | "WriteHistory" >> beam.FlatMap(
