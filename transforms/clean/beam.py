@@ -14,9 +14,12 @@ from __future__ import annotations
 from array import array
 
 import apache_beam as beam
+from apache_beam.transforms.window import GlobalWindows
 
 from transforms.clean import copies, linestats, linestore
 from transforms.dedup.minhash import hash_tokens, tokens
+
+FURNITURE, PAIR = "furniture", "pair"  # Decide's tagged outputs
 
 
 def _pack(values) -> bytes:
@@ -30,15 +33,25 @@ def _unpack(data: bytes) -> list[int]:
     return values.tolist()
 
 
+def _first(data: bytes) -> array:
+    """The first MAX_SKETCH values of a packed (sorted) sketch."""
+    values = array("I")
+    values.frombytes(data[:4 * linestats.MAX_SKETCH])
+    return values
+
+
 class LineKeys(beam.DoFn):
     def process(self, article: dict):
         text = article.get("text") or ""
-        whole = linestats.sketch(text)
-        for paragraph in text.split("\n\n"):
+        paragraphs = text.split("\n\n")
+        # words never span a blank line: the text's sketch is the union of its paragraphs'
+        sketches = [linestats.sketch(paragraph) for paragraph in paragraphs]
+        whole = set().union(*sketches)
+        for paragraph, own in zip(paragraphs, sketches, strict=True):
             keys = linestats.line_keys(paragraph)
             if not keys:
                 continue
-            rest = _pack(whole - linestats.sketch(paragraph))
+            rest = _pack(whole - own)
             for key, masked in keys:
                 yield key, (article["article_id"], masked, rest)
         anchors = {key for key, _, _ in linestats.span_anchors(text)}
@@ -49,29 +62,49 @@ class LineKeys(beam.DoFn):
 
 
 class Decide(beam.DoFn):
-    """(key, [(article_id, masked, sketch)...]) -> ("furniture", (article_id, key)) and
-    ("entry", (key, history entry)). The history is read once per worker."""
+    """(key, [(article_id, masked, sketch)...]) -> (article_id, key) (FURNITURE), pairs to judge
+    (PAIR), and (main, when `keep_entries`) one (None, {key: history entry}) per bundle: the
+    entries are many (every line and anchor), and one dict per bundle costs Beam one element
+    instead of one per key. The history is read once per worker."""
 
-    def __init__(self, history_path: str | None):
+    def __init__(self, history_path: str | None, keep_entries: bool = True):
         self.history_path = history_path
+        self.keep_entries = keep_entries
 
     def setup(self):
         self.history = linestore.read(self.history_path)
 
+    def start_bundle(self):
+        self.entries: dict[str, dict] = {}
+
+    def finish_bundle(self):
+        if self.entries:
+            yield GlobalWindows.windowed_value((None, self.entries))
+        self.entries = {}
+
     def process(self, key_and_docs):
         key, docs = key_and_docs
+        docs = list(docs)
+        if len(docs) == 1 and not docs[0][1] and key not in self.history:
+            # most keys: a verbatim line of one article, first seen (linestats.decide's first
+            # case): its entry straight from the packed sketch, no decoding and sorting
+            if self.keep_entries:
+                self.entries[key] = {"groups": 1, "reps": [linestats.encode_sorted(_first(docs[0][2]))],
+                                     "masked": False, "docs": 1}
+            return
         docs = sorted(set((article_id, masked, tuple(_unpack(sk))) for article_id, masked, sk in docs))
         masked = any(doc[1] for doc in docs)
         verdict = linestats.decide(masked, self.history.get(key), [(d[0], list(d[2])) for d in docs])
-        yield "entry", (key, verdict.entry)
+        if self.keep_entries:
+            self.entries[key] = verdict.entry
         if verdict.furniture:
             for article_id, _, _ in docs:
-                yield "furniture", (article_id, key)
+                yield beam.pvalue.TaggedOutput(FURNITURE, (article_id, key))
         elif not masked:
             sketches = {doc[0]: doc[2] for doc in docs}
             for a, b in linestats.candidate_pairs(list(sketches)):
                 if linestats.worth_judging(sketches[a], sketches[b]):
-                    yield "pair", (a, b)
+                    yield beam.pvalue.TaggedOutput(PAIR, (a, b))
 
 
 def with_first_text(joined):
@@ -122,9 +155,30 @@ def move_quote(quote: dict, spans: dict):
         yield {**quote, "start_char": start, "end_char": end + 1}
 
 
-def write_history(_, entries: list, judged: list, old_path: str | None, new_path: str, max_keys: int):
+class CollectEntries(beam.CombineFn):
+    """Decide's {key: entry} dicts -> one dict. A combine, not a side input: Beam sizes a side
+    input object by object when it caches it (0.5 s of CPU for 90k entries)."""
+
+    def create_accumulator(self) -> dict:
+        return {}
+
+    def add_input(self, accumulator: dict, entries: dict | None) -> dict:
+        accumulator.update(entries or {})  # None: the seed that has the history written anyway
+        return accumulator
+
+    def merge_accumulators(self, accumulators) -> dict:
+        merged: dict = {}
+        for accumulator in accumulators:
+            merged.update(accumulator)
+        return merged
+
+    def extract_output(self, accumulator: dict) -> dict:
+        return accumulator
+
+
+def write_history(keyed_entries, judged: list, old_path: str | None, new_path: str, max_keys: int):
     history = linestore.read(old_path)
-    history.update(dict(entries))
+    history.update(keyed_entries[1])
     for key in judged:  # found in different stories by the pairwise test
         if key in history:
             groups = max(linestats.EXACT_GROUPS, history[key].get("groups", 0))
@@ -148,18 +202,11 @@ class StripRepeatedLines(beam.PTransform):
             articles
             | "LineKeys" >> beam.ParDo(LineKeys())
             | "GroupByLine" >> beam.GroupByKey()
-            | "Decide" >> beam.ParDo(Decide(self.history_old))
+            | "Decide" >> beam.ParDo(Decide(self.history_old, bool(self.history_new))).with_outputs(
+                FURNITURE, PAIR, main="entries")
         )
-        known = (
-            decided
-            | "FurnitureLines" >> beam.Filter(lambda kv: kv[0] == "furniture")
-            | "FurnitureValues" >> beam.Values()
-        )
-        pairs = (
-            decided
-            | "Pairs" >> beam.Filter(lambda kv: kv[0] == "pair") | "PairValues" >> beam.Values()
-            | "DistinctPairs" >> beam.Distinct()
-        )
+        known = decided[FURNITURE]
+        pairs = decided[PAIR] | "DistinctPairs" >> beam.Distinct()
         texts = articles | "Texts" >> beam.Map(lambda a: (a["article_id"], a.get("text") or ""))
         firsts = (
             {"pairs": pairs | "ByFirst" >> beam.Map(lambda ab: (ab[0], ab)), "texts": texts}
@@ -182,14 +229,15 @@ class StripRepeatedLines(beam.PTransform):
         spans = beam.pvalue.AsDict(stripped.spans)
         moved = quotes | "MoveQuotes" >> beam.FlatMap(move_quote, spans)
         if self.history_new:
-            entries = (decided | "Entries" >> beam.Filter(lambda kv: kv[0] == "entry")
-                       | "EntryValues" >> beam.Values())
+            entries = decided.entries
             judged_keys = judged | "JudgedKeys" >> beam.Values() | "DistinctJudged" >> beam.Distinct()
+            seed = articles.pipeline | "HistoryOnce" >> beam.Create([(None, None)])
             _ = (
-                articles.pipeline
-                | "HistoryOnce" >> beam.Create([None])
+                (entries, seed)
+                | "AllEntries" >> beam.Flatten()
+                | "CollectEntries" >> beam.CombinePerKey(CollectEntries())
                 | "WriteHistory" >> beam.FlatMap(
-                    write_history, beam.pvalue.AsList(entries), beam.pvalue.AsList(judged_keys),
+                    write_history, beam.pvalue.AsList(judged_keys),
                     self.history_old, self.history_new, int(self.settings["line_history_max_keys"]))
             )
         return {"articles": stripped.articles, "quotes": moved}

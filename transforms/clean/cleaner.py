@@ -331,9 +331,12 @@ def _drop_lead_bullets(paragraphs: list[str], kinds: list[str]) -> None:
 
 def _drop_adjacent_duplicates(paragraphs: list[str]) -> list[str]:
     kept: list[str] = []
+    last = None  # comparable(kept[-1]), computed once per paragraph
     for paragraph in paragraphs:
-        if not kept or comparable(kept[-1]) != comparable(paragraph):
+        key = comparable(paragraph)
+        if not kept or key != last:
             kept.append(paragraph)
+            last = key
     return kept
 
 

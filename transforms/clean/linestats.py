@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import itertools
 import re
+import sys
 import unicodedata
+from array import array
 from dataclasses import dataclass
 
 import xxhash
@@ -38,13 +40,14 @@ _DIGITS = re.compile(r"\d+")
 _WORD = re.compile(r"[^\W\d_]+", re.U)
 _NAME = re.compile(r"(?<=\s)[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’.\-]*")
 _LETTER = re.compile(r"[^\W\d_]")
+_LITTLE_ENDIAN = sys.byteorder == "little"
 
 
 def line_keys(paragraph: str) -> list[tuple[str, bool]]:
     """(key, masked) of a paragraph: the verbatim key (digits, URLs masked) and, when it differs,
     the key with capitalised names masked too. Empty for paragraphs no line statistic judges."""
     text = unicodedata.normalize("NFKC", paragraph).strip()
-    if len(text) > MAX_LINE_CHARS or len(_LETTER.findall(text)) < MIN_LETTERS:
+    if len(text) > MAX_LINE_CHARS or not _has_letters(text):
         return []
     text = _DIGITS.sub("0", _URL.sub(" U ", text))
     exact = " ".join(text.casefold().split())
@@ -53,6 +56,11 @@ def line_keys(paragraph: str) -> list[tuple[str, bool]]:
     if masked != exact:
         keys.append((_hash(masked), True))
     return keys
+
+
+def _has_letters(text: str) -> bool:
+    """At least MIN_LETTERS letters (stops at the MIN_LETTERS-th instead of listing them all)."""
+    return len(list(itertools.islice(_LETTER.finditer(text), MIN_LETTERS))) >= MIN_LETTERS
 
 
 def _hash(text: str) -> str:
@@ -86,7 +94,16 @@ def _same_story(a, b) -> bool:
 def encode_sketch(values) -> str:
     """A sketch (at most MAX_SKETCH smallest values) as a compact string for the history:
     8 hex digits per value (a list of ints costs several times more in memory and JSON)."""
-    return "".join(f"{v:08x}" for v in sorted(values)[:MAX_SKETCH])
+    return encode_sorted(array("I", sorted(values)[:MAX_SKETCH]))
+
+
+def encode_sorted(values: array) -> str:
+    """encode_sketch of values already sorted and cut to MAX_SKETCH, in one call (big-endian
+    bytes as hex are the 8-digit values one after the other)."""
+    if _LITTLE_ENDIAN:
+        values = array("I", values)
+        values.byteswap()
+    return values.tobytes().hex()
 
 
 def decode_sketch(text) -> list[int]:

@@ -17,6 +17,8 @@ from transforms.common import fs
 
 SCHEMA_VERSION = 1
 FOLDER = "lines"
+# json.dumps(sort_keys=True) builds an encoder per call: one for the (often 100k) entries
+_SORTED = json.JSONEncoder(sort_keys=True)
 
 
 class LineStateError(ValueError):
@@ -30,7 +32,7 @@ def attempt_path(state_dir: str, attempt: str) -> str:
 
 def encode(history: dict[str, dict]) -> bytes:
     lines = [json.dumps({"schema_version": SCHEMA_VERSION, "kind": "line_stats"})]
-    lines += [json.dumps({"key": key, **entry}, sort_keys=True) for key, entry in sorted(history.items())]
+    lines += [_SORTED.encode({"key": key, **entry}) for key, entry in sorted(history.items())]
     return ("\n".join(lines) + "\n").encode("utf-8")
 
 

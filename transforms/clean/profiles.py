@@ -15,7 +15,7 @@ from urllib.parse import urlsplit
 from transforms.clean.dates import zone_named
 from transforms.common.config import ConfigError, project_path, read_yaml
 from transforms.common.names import name_key
-from transforms.common.urls import host_names
+from transforms.common.urls import host_label, label_names
 
 _PROFILE_KEYS = {
     "name", "agency", "domains", "aliases", "timezone", "signatures", "junk_lines", "junk_tails", "credits",
@@ -116,8 +116,12 @@ class ProfileSet:
     def agency_by_host(self, url: str | None) -> str | None:
         """An agency whose own site this URL is, by its name alone when no profile lists the
         domain (tass.com, apnews.com): the page is the agency's own copy."""
+        label = host_label(url)  # the URL parsed once, not once per name
+        if not label:
+            return None
         for profile in self.profiles:
-            if profile.agency and any(host_names(url, name_key(n)) for n in [profile.name, *profile.aliases]):
+            names = [profile.name, *profile.aliases]
+            if profile.agency and any(label_names(label, name_key(n)) for n in names):
                 return profile.name
         return None
 

@@ -147,5 +147,9 @@ def host_label(url: str | None) -> str | None:
 def host_names(url: str | None, key: str | None) -> bool:
     """Whether the URL's host is the name `key` (case-folded, no spaces or dots) with at most a
     generic word added: tass.com and apnews.com name "tass" and "ap"; apple.com names no "ap"."""
-    label = host_label(url)
+    return label_names(host_label(url), key)
+
+
+def label_names(label: str | None, key: str | None) -> bool:
+    """host_names for a host label already found (host_label), to test many names against one URL."""
     return bool(key and label and label.startswith(key) and _HOST_SUFFIX.match(label[len(key):]))
