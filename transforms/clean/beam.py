@@ -11,11 +11,14 @@ After dedup, StripCopyLines removes head/tail lines that only one copy of a clus
 
 from __future__ import annotations
 
+import uuid
 from array import array
 
 import apache_beam as beam
+from apache_beam.transforms.window import GlobalWindows
 
 from transforms.clean import copies, linestats, linestore
+from transforms.common import fs
 from transforms.dedup.minhash import hash_tokens, tokens
 
 
@@ -50,20 +53,31 @@ class LineKeys(beam.DoFn):
 
 class Decide(beam.DoFn):
     """(key, [(article_id, masked, sketch)...]) -> ("furniture", (article_id, key)) and
-    ("entry", (key, history entry)). The history is read once per worker."""
+    ("pair", (a, b)); with a spill folder, the keys' history entries go to JSON Lines chunks
+    there (never all in memory: ~100 per article) and ("entries", chunk path) is emitted per
+    chunk. The history is read once per worker."""
 
-    def __init__(self, history_path: str | None):
+    CHUNK = 5000  # entries per spill chunk
+
+    def __init__(self, history_path: str | None, spill_dir: str | None = None):
         self.history_path = history_path
+        self.spill_dir = spill_dir
 
     def setup(self):
         self.history = linestore.read(self.history_path)
+
+    def start_bundle(self):
+        self.pending: list[str] = []
 
     def process(self, key_and_docs):
         key, docs = key_and_docs
         docs = sorted(set((article_id, masked, tuple(_unpack(sk))) for article_id, masked, sk in docs))
         masked = any(doc[1] for doc in docs)
         verdict = linestats.decide(masked, self.history.get(key), [(d[0], list(d[2])) for d in docs])
-        yield "entry", (key, verdict.entry)
+        if self.spill_dir:
+            self.pending.append(linestore.entry_line(key, verdict.entry))
+            if len(self.pending) >= self.CHUNK:
+                yield "entries", self._spill()
         if verdict.furniture:
             for article_id, _, _ in docs:
                 yield "furniture", (article_id, key)
@@ -72,6 +86,16 @@ class Decide(beam.DoFn):
             for a, b in linestats.candidate_pairs(list(sketches)):
                 if linestats.worth_judging(sketches[a], sketches[b]):
                     yield "pair", (a, b)
+
+    def finish_bundle(self):
+        if self.pending:
+            yield GlobalWindows.windowed_value(("entries", self._spill()))
+
+    def _spill(self) -> str:
+        # a name of its own per chunk: a retried bundle's chunks are named by no output
+        path = linestore.write_lines(fs.join(self.spill_dir, f"{uuid.uuid4().hex}.jsonl"), self.pending)
+        self.pending = []
+        return path
 
 
 def with_first_text(joined):
@@ -122,25 +146,28 @@ def move_quote(quote: dict, spans: dict):
         yield {**quote, "start_char": start, "end_char": end + 1}
 
 
-def write_history(_, entries: list, judged: list, old_path: str | None, new_path: str, max_keys: int):
-    history = linestore.read(old_path)
-    history.update(dict(entries))
-    for key in judged:  # found in different stories by the pairwise test
-        if key in history:
-            groups = max(linestats.EXACT_GROUPS, history[key].get("groups", 0))
-            history[key] = {**history[key], "groups": groups}
-    yield linestore.write(new_path, linestats.prune(history, max_keys))
+def write_history(_, chunks: list, judged: list, old_path: str | None, new_path: str, max_keys: int):
+    """The new history: the old one, this run's entries (spill chunks), judged keys (found in
+    different stories by the pairwise test) raised to EXACT_GROUPS, pruned to max_keys."""
+    data = linestore.merge(old_path, chunks, judged, max_keys, linestats.EXACT_GROUPS)
+    fs.write_atomic(new_path, data)
+    yield new_path
 
 
 class StripRepeatedLines(beam.PTransform):
     """{"articles", "quotes"} -> the same, without lines repeated across unrelated stories."""
 
-    def __init__(self, settings: dict, history_old: str | None, history_new: str | None):
+    def __init__(self, settings: dict, history_old: str | None, history_new: str | None,
+                 spill_dir: str | None = None):
         """history_old: the committed history to read (None: none); history_new: where this
-        attempt writes the updated history (None: keep none)."""
+        attempt writes the updated history (None: keep none); spill_dir: a folder of this
+        attempt for the entries on their way to the history (needed with history_new)."""
         super().__init__()
         self.settings = settings
         self.history_old, self.history_new = history_old, history_new
+        self.spill_dir = spill_dir if history_new else None
+        if history_new and not spill_dir:
+            raise ValueError("a new line history needs a spill folder")
 
     def expand(self, inputs):
         articles, quotes = inputs["articles"], inputs["quotes"]
@@ -148,7 +175,7 @@ class StripRepeatedLines(beam.PTransform):
             articles
             | "LineKeys" >> beam.ParDo(LineKeys())
             | "GroupByLine" >> beam.GroupByKey()
-            | "Decide" >> beam.ParDo(Decide(self.history_old))
+            | "Decide" >> beam.ParDo(Decide(self.history_old, self.spill_dir))
         )
         known = (
             decided
@@ -182,14 +209,14 @@ class StripRepeatedLines(beam.PTransform):
         spans = beam.pvalue.AsDict(stripped.spans)
         moved = quotes | "MoveQuotes" >> beam.FlatMap(move_quote, spans)
         if self.history_new:
-            entries = (decided | "Entries" >> beam.Filter(lambda kv: kv[0] == "entry")
-                       | "EntryValues" >> beam.Values())
+            chunks = (decided | "Entries" >> beam.Filter(lambda kv: kv[0] == "entries")
+                      | "EntryChunks" >> beam.Values())
             judged_keys = judged | "JudgedKeys" >> beam.Values() | "DistinctJudged" >> beam.Distinct()
             _ = (
                 articles.pipeline
                 | "HistoryOnce" >> beam.Create([None])
                 | "WriteHistory" >> beam.FlatMap(
-                    write_history, beam.pvalue.AsList(entries), beam.pvalue.AsList(judged_keys),
+                    write_history, beam.pvalue.AsList(chunks), beam.pvalue.AsList(judged_keys),
                     self.history_old, self.history_new, int(self.settings["line_history_max_keys"]))
             )
         return {"articles": stripped.articles, "quotes": moved}
