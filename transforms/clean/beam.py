@@ -34,21 +34,36 @@ def _unpack(data: bytes) -> list[int]:
 
 
 class LineKeys(beam.DoFn):
+    """article -> (line key, (article_id, masked, sketch of the paragraph)) per key of a paragraph
+    (an anchor's: an empty sketch), and once per article ("sketches" output) (article_id, sketch
+    of the article). Decide takes the paragraph out of the article's sketch: a copy of the whole
+    sketch per line would make the grouping ~100 times an article's sketch."""
+
+    SKETCHES = "sketches"
+
     def process(self, article: dict):
         text = article.get("text") or ""
         whole = linestats.sketch(text)
+        emitted = False
         for paragraph in text.split("\n\n"):
             keys = linestats.line_keys(paragraph)
             if not keys:
                 continue
-            rest = _pack(whole - linestats.sketch(paragraph))
+            own = _pack(linestats.sketch(paragraph))
             for key, masked in keys:
-                yield key, (article["article_id"], masked, rest)
+                emitted = True
+                yield key, (article["article_id"], masked, own)
         anchors = {key for key, _, _ in linestats.span_anchors(text)}
-        if anchors:
-            doc = _pack(whole)
-            for key in sorted(anchors):
-                yield key, (article["article_id"], False, doc)
+        for key in sorted(anchors):
+            emitted = True
+            yield key, (article["article_id"], False, b"")
+        if emitted:
+            yield beam.pvalue.TaggedOutput(self.SKETCHES, (article["article_id"], _pack(whole)))
+
+
+def _rest(whole: bytes, own: bytes) -> tuple[int, ...]:
+    """The article's sketch without its paragraph's values (sorted)."""
+    return tuple(sorted(set(_unpack(whole)) - set(_unpack(own))))
 
 
 class Decide(beam.DoFn):
@@ -69,9 +84,10 @@ class Decide(beam.DoFn):
     def start_bundle(self):
         self.pending: list[str] = []
 
-    def process(self, key_and_docs):
+    def process(self, key_and_docs, sketches: dict):
         key, docs = key_and_docs
-        docs = sorted(set((article_id, masked, tuple(_unpack(sk))) for article_id, masked, sk in docs))
+        docs = sorted(set((article_id, masked, _rest(sketches[article_id], own))
+                          for article_id, masked, own in docs))
         masked = any(doc[1] for doc in docs)
         verdict = linestats.decide(masked, self.history.get(key), [(d[0], list(d[2])) for d in docs])
         if self.spill_dir:
@@ -171,11 +187,12 @@ class StripRepeatedLines(beam.PTransform):
 
     def expand(self, inputs):
         articles, quotes = inputs["articles"], inputs["quotes"]
+        keyed = articles | "LineKeys" >> beam.ParDo(LineKeys()).with_outputs(LineKeys.SKETCHES, main="keys")
         decided = (
-            articles
-            | "LineKeys" >> beam.ParDo(LineKeys())
+            keyed.keys
             | "GroupByLine" >> beam.GroupByKey()
-            | "Decide" >> beam.ParDo(Decide(self.history_old, self.spill_dir))
+            | "Decide" >> beam.ParDo(Decide(self.history_old, self.spill_dir),
+                                     beam.pvalue.AsDict(keyed[LineKeys.SKETCHES]))
         )
         known = (
             decided
