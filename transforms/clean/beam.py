@@ -61,6 +61,10 @@ class LineKeys(beam.DoFn):
             yield beam.pvalue.TaggedOutput(self.SKETCHES, (article["article_id"], _pack(whole)))
 
 
+def _member(article: dict, field: str, ids: frozenset) -> bool:
+    return article[field] in ids
+
+
 def _rest(whole: bytes, own: bytes) -> tuple[int, ...]:
     """The article's sketch without its paragraph's values (sorted)."""
     return tuple(sorted(set(_unpack(whole)) - set(_unpack(own))))
@@ -268,8 +272,17 @@ class StripCopyLines(beam.PTransform):
 
     def expand(self, inputs):
         articles, quotes = inputs["articles"], inputs["quotes"]
+        # only clusters of several copies are grouped with their texts (most clusters are one article)
+        shared = (
+            articles
+            | "ClusterIds" >> beam.Map(lambda a: (a["cluster_id"], 1))
+            | "ClusterSizes" >> beam.CombinePerKey(sum)
+            | "SharedClusters" >> beam.Filter(lambda kv: kv[1] > 1) | beam.Keys()
+            | "AllShared" >> beam.combiners.ToList() | "SharedSet" >> beam.Map(frozenset)
+        )
         drops = (
             articles
+            | "CopiesOnly" >> beam.Filter(_member, "cluster_id", beam.pvalue.AsSingleton(shared))
             | "ClusterMembers" >> beam.FlatMap(cluster_member)
             | "GroupByCluster" >> beam.GroupByKey()
             | "CopyLines" >> beam.FlatMap(cluster_drops)
