@@ -104,7 +104,7 @@ def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: 
     cleaned = {"articles": unique, "quotes": unique_quotes}
     if config["clean"]["repeated_lines"]:
         cleaned = cleaned | "RepeatedLines" >> StripRepeatedLines(
-            config["clean"], txn.lines_old, txn.lines_new)
+            config["clean"], txn.lines_old, txn.lines_new, fs.join(txn.staging, "_spill", "lines"))
     republishers = ProfileSet.from_config(config["clean"]).republisher_keys()
     dedup = cleaned["articles"] | "Deduplicate" >> Deduplicate(
         config["dedup"], txn.dedup_old, txn.dedup_new, republishers)

@@ -11,12 +11,14 @@ After dedup, StripCopyLines removes head/tail lines that only one copy of a clus
 
 from __future__ import annotations
 
+import uuid
 from array import array
 
 import apache_beam as beam
 from apache_beam.transforms.window import GlobalWindows
 
 from transforms.clean import copies, linestats, linestore
+from transforms.common import fs
 from transforms.dedup.minhash import hash_tokens, tokens
 
 FURNITURE, PAIR = "furniture", "pair"  # Decide's tagged outputs
@@ -33,70 +35,81 @@ def _unpack(data: bytes) -> list[int]:
     return values.tolist()
 
 
-def _first(data: bytes) -> array:
-    """The first MAX_SKETCH values of a packed (sorted) sketch."""
-    values = array("I")
-    values.frombytes(data[:4 * linestats.MAX_SKETCH])
-    return values
-
-
 class LineKeys(beam.DoFn):
+    """article -> (line key, (article_id, masked, sketch of the paragraph)) per key of a paragraph
+    (an anchor's: an empty sketch), and once per article ("sketches" output) (article_id, sketch
+    of the article). Decide takes the paragraph out of the article's sketch: a copy of the whole
+    sketch per line would make the grouping ~100 times an article's sketch."""
+
+    SKETCHES = "sketches"
+
     def process(self, article: dict):
         text = article.get("text") or ""
         paragraphs = text.split("\n\n")
         # words never span a blank line: the text's sketch is the union of its paragraphs'
         sketches = [linestats.sketch(paragraph) for paragraph in paragraphs]
         whole = set().union(*sketches)
-        for paragraph, own in zip(paragraphs, sketches, strict=True):
+        emitted = False
+        for paragraph, sketch in zip(paragraphs, sketches, strict=True):
             keys = linestats.line_keys(paragraph)
             if not keys:
                 continue
-            rest = _pack(whole - own)
+            own = _pack(sketch)
             for key, masked in keys:
-                yield key, (article["article_id"], masked, rest)
+                emitted = True
+                yield key, (article["article_id"], masked, own)
         anchors = {key for key, _, _ in linestats.span_anchors(text)}
-        if anchors:
-            doc = _pack(whole)
-            for key in sorted(anchors):
-                yield key, (article["article_id"], False, doc)
+        for key in sorted(anchors):
+            emitted = True
+            yield key, (article["article_id"], False, b"")
+        if emitted:
+            yield beam.pvalue.TaggedOutput(self.SKETCHES, (article["article_id"], _pack(whole)))
+
+
+def _member(article: dict, field: str, ids: frozenset) -> bool:
+    return article[field] in ids
+
+
+def _rest(whole: bytes, own: bytes) -> tuple[int, ...]:
+    """The article's sketch without its paragraph's values (sorted)."""
+    return tuple(sorted(set(_unpack(whole)) - set(_unpack(own))))
 
 
 class Decide(beam.DoFn):
-    """(key, [(article_id, masked, sketch)...]) -> (article_id, key) (FURNITURE), pairs to judge
-    (PAIR), and (main, when `keep_entries`) one (None, {key: history entry}) per bundle: the
-    entries are many (every line and anchor), and one dict per bundle costs Beam one element
-    instead of one per key. The history is read once per worker."""
+    """(key, [(article_id, masked, sketch)...]) -> (article_id, key) (FURNITURE) and pairs to
+    judge (PAIR); with a spill folder, the keys' history entries go to JSON Lines chunks
+    there (never all in memory: ~100 per article) and each chunk's path is the main output. The
+    history is read once per worker."""
 
-    def __init__(self, history_path: str | None, keep_entries: bool = True):
+    CHUNK = 5000  # entries per spill chunk
+
+    def __init__(self, history_path: str | None, spill_dir: str | None = None):
         self.history_path = history_path
-        self.keep_entries = keep_entries
+        self.spill_dir = spill_dir
 
     def setup(self):
         self.history = linestore.read(self.history_path)
 
     def start_bundle(self):
-        self.entries: dict[str, dict] = {}
+        self.pending: list[str] = []
 
-    def finish_bundle(self):
-        if self.entries:
-            yield GlobalWindows.windowed_value((None, self.entries))
-        self.entries = {}
-
-    def process(self, key_and_docs):
+    def process(self, key_and_docs, sketches: dict):
         key, docs = key_and_docs
         docs = list(docs)
         if len(docs) == 1 and not docs[0][1] and key not in self.history:
             # most keys: a verbatim line of one article, first seen (linestats.decide's first
-            # case): its entry straight from the packed sketch, no decoding and sorting
-            if self.keep_entries:
-                self.entries[key] = {"groups": 1, "reps": [linestats.encode_sorted(_first(docs[0][2]))],
-                                     "masked": False, "docs": 1}
+            # case): its entry straight from the sorted sketch, no decide() call
+            if self.spill_dir:
+                first = array("I", _rest(sketches[docs[0][0]], docs[0][2])[:linestats.MAX_SKETCH])
+                yield from self._keep(key, {"groups": 1, "reps": [linestats.encode_sorted(first)],
+                                            "masked": False, "docs": 1})
             return
-        docs = sorted(set((article_id, masked, tuple(_unpack(sk))) for article_id, masked, sk in docs))
+        docs = sorted(set((article_id, masked, _rest(sketches[article_id], own))
+                          for article_id, masked, own in docs))
         masked = any(doc[1] for doc in docs)
         verdict = linestats.decide(masked, self.history.get(key), [(d[0], list(d[2])) for d in docs])
-        if self.keep_entries:
-            self.entries[key] = verdict.entry
+        if self.spill_dir:
+            yield from self._keep(key, verdict.entry)
         if verdict.furniture:
             for article_id, _, _ in docs:
                 yield beam.pvalue.TaggedOutput(FURNITURE, (article_id, key))
@@ -105,6 +118,21 @@ class Decide(beam.DoFn):
             for a, b in linestats.candidate_pairs(list(sketches)):
                 if linestats.worth_judging(sketches[a], sketches[b]):
                     yield beam.pvalue.TaggedOutput(PAIR, (a, b))
+
+    def _keep(self, key: str, entry: dict):
+        self.pending.append(linestore.entry_line(key, entry))
+        if len(self.pending) >= self.CHUNK:
+            yield self._spill()
+
+    def finish_bundle(self):
+        if self.pending:
+            yield GlobalWindows.windowed_value(self._spill())
+
+    def _spill(self) -> str:
+        # a name of its own per chunk: a retried bundle's chunks are named by no output
+        path = linestore.write_lines(fs.join(self.spill_dir, f"{uuid.uuid4().hex}.jsonl"), self.pending)
+        self.pending = []
+        return path
 
 
 def with_first_text(joined):
@@ -155,55 +183,38 @@ def move_quote(quote: dict, spans: dict):
         yield {**quote, "start_char": start, "end_char": end + 1}
 
 
-class CollectEntries(beam.CombineFn):
-    """Decide's {key: entry} dicts -> one dict. A combine, not a side input: Beam sizes a side
-    input object by object when it caches it (0.5 s of CPU for 90k entries)."""
-
-    def create_accumulator(self) -> dict:
-        return {}
-
-    def add_input(self, accumulator: dict, entries: dict | None) -> dict:
-        accumulator.update(entries or {})  # None: the seed that has the history written anyway
-        return accumulator
-
-    def merge_accumulators(self, accumulators) -> dict:
-        merged: dict = {}
-        for accumulator in accumulators:
-            merged.update(accumulator)
-        return merged
-
-    def extract_output(self, accumulator: dict) -> dict:
-        return accumulator
-
-
-def write_history(keyed_entries, judged: list, old_path: str | None, new_path: str, max_keys: int):
-    history = linestore.read(old_path)
-    history.update(keyed_entries[1])
-    for key in judged:  # found in different stories by the pairwise test
-        if key in history:
-            groups = max(linestats.EXACT_GROUPS, history[key].get("groups", 0))
-            history[key] = {**history[key], "groups": groups}
-    yield linestore.write(new_path, linestats.prune(history, max_keys))
+def write_history(_, chunks: list, judged: list, old_path: str | None, new_path: str, max_keys: int):
+    """The new history: the old one, this run's entries (spill chunks), judged keys (found in
+    different stories by the pairwise test) raised to EXACT_GROUPS, pruned to max_keys."""
+    data = linestore.merge(old_path, chunks, judged, max_keys, linestats.EXACT_GROUPS)
+    fs.write_atomic(new_path, data)
+    yield new_path
 
 
 class StripRepeatedLines(beam.PTransform):
     """{"articles", "quotes"} -> the same, without lines repeated across unrelated stories."""
 
-    def __init__(self, settings: dict, history_old: str | None, history_new: str | None):
+    def __init__(self, settings: dict, history_old: str | None, history_new: str | None,
+                 spill_dir: str | None = None):
         """history_old: the committed history to read (None: none); history_new: where this
-        attempt writes the updated history (None: keep none)."""
+        attempt writes the updated history (None: keep none); spill_dir: a folder of this
+        attempt for the entries on their way to the history (needed with history_new)."""
         super().__init__()
         self.settings = settings
         self.history_old, self.history_new = history_old, history_new
+        self.spill_dir = spill_dir if history_new else None
+        if history_new and not spill_dir:
+            raise ValueError("a new line history needs a spill folder")
 
     def expand(self, inputs):
         articles, quotes = inputs["articles"], inputs["quotes"]
+        keyed = articles | "LineKeys" >> beam.ParDo(LineKeys()).with_outputs(LineKeys.SKETCHES, main="keys")
         decided = (
-            articles
-            | "LineKeys" >> beam.ParDo(LineKeys())
+            keyed.keys
             | "GroupByLine" >> beam.GroupByKey()
-            | "Decide" >> beam.ParDo(Decide(self.history_old, bool(self.history_new))).with_outputs(
-                FURNITURE, PAIR, main="entries")
+            | "Decide" >> beam.ParDo(Decide(self.history_old, self.spill_dir),
+                                     beam.pvalue.AsDict(keyed[LineKeys.SKETCHES])).with_outputs(
+                FURNITURE, PAIR, main="chunks")
         )
         known = decided[FURNITURE]
         pairs = decided[PAIR] | "DistinctPairs" >> beam.Distinct()
@@ -229,15 +240,13 @@ class StripRepeatedLines(beam.PTransform):
         spans = beam.pvalue.AsDict(stripped.spans)
         moved = quotes | "MoveQuotes" >> beam.FlatMap(move_quote, spans)
         if self.history_new:
-            entries = decided.entries
+            chunks = decided.chunks
             judged_keys = judged | "JudgedKeys" >> beam.Values() | "DistinctJudged" >> beam.Distinct()
-            seed = articles.pipeline | "HistoryOnce" >> beam.Create([(None, None)])
             _ = (
-                (entries, seed)
-                | "AllEntries" >> beam.Flatten()
-                | "CollectEntries" >> beam.CombinePerKey(CollectEntries())
+                articles.pipeline
+                | "HistoryOnce" >> beam.Create([None])
                 | "WriteHistory" >> beam.FlatMap(
-                    write_history, beam.pvalue.AsList(judged_keys),
+                    write_history, beam.pvalue.AsList(chunks), beam.pvalue.AsList(judged_keys),
                     self.history_old, self.history_new, int(self.settings["line_history_max_keys"]))
             )
         return {"articles": stripped.articles, "quotes": moved}
@@ -272,8 +281,17 @@ class StripCopyLines(beam.PTransform):
 
     def expand(self, inputs):
         articles, quotes = inputs["articles"], inputs["quotes"]
+        # only clusters of several copies are grouped with their texts (most clusters are one article)
+        shared = (
+            articles
+            | "ClusterIds" >> beam.Map(lambda a: (a["cluster_id"], 1))
+            | "ClusterSizes" >> beam.CombinePerKey(sum)
+            | "SharedClusters" >> beam.Filter(lambda kv: kv[1] > 1) | beam.Keys()
+            | "AllShared" >> beam.combiners.ToList() | "SharedSet" >> beam.Map(frozenset)
+        )
         drops = (
             articles
+            | "CopiesOnly" >> beam.Filter(_member, "cluster_id", beam.pvalue.AsSingleton(shared))
             | "ClusterMembers" >> beam.FlatMap(cluster_member)
             | "GroupByCluster" >> beam.GroupByKey()
             | "CopyLines" >> beam.FlatMap(cluster_drops)

@@ -52,8 +52,14 @@ class SkipReported(beam.DoFn):
             yield reject
 
 
+ROW_CODER = beam.coders.FastPrimitivesCoder()  # the coder Beam itself gives these dicts
+
+
 def _first(key_and_rows, counter_name: str):
-    _, rows = key_and_rows
+    _, encoded = key_and_rows
+    # grouped as bytes: the local runner holds a grouping's values decoded, a dict costs
+    # several times its encoding
+    rows = [ROW_CODER.decode(data) for data in encoded]
     rows = sorted(rows, key=lambda row: (str(row.get("input_ref")), str(sorted(row.items()))))
     if len(rows) > 1:
         Metrics.counter(NAMESPACE, counter_name).inc(len(rows) - 1)
@@ -72,7 +78,7 @@ class OnePerKey(beam.PTransform):
     def expand(self, rows):
         return (
             rows
-            | "Key" >> beam.Map(lambda row, key=self.key: (key(row), row))
+            | "Key" >> beam.Map(lambda row, key=self.key: (key(row), ROW_CODER.encode(row)))
             | "Group" >> beam.GroupByKey()
             | "First" >> beam.Map(_first, self.counter_name)
         )

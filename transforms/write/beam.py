@@ -12,10 +12,25 @@ from apache_beam.utils.windowed_value import PaneInfoTiming
 
 from transforms.common.faults import fault
 from transforms.common.metrics import METRICS_NAMESPACE, STAGE_TIME_PREFIX
+from transforms.common.schemas import ROW_KEYS
 from transforms.write import windows
 from transforms.write.files import file_name, file_schema, partition_path, sort_key, write_parquet
 
 LOG = logging.getLogger("newspipe.writer")
+
+
+ROW_CODER = beam.coders.FastPrimitivesCoder()  # the coder Beam itself gives these dicts
+DECODE_BATCH = 1000  # rows decoded at once when a file's Arrow table is built
+
+
+def encode_row(row: dict) -> bytes:
+    return ROW_CODER.encode(row)
+
+
+def _arrow_table(chunk: list[tuple[tuple, tuple, bytes]], schema: pa.Schema) -> pa.Table:
+    batches = [pa.Table.from_pylist([ROW_CODER.decode(data) for _, _, data in chunk[i:i + DECODE_BATCH]],
+                                    schema=schema) for i in range(0, len(chunk), DECODE_BATCH)]
+    return pa.concat_tables(batches) if batches else pa.Table.from_pylist([], schema=schema)
 
 
 class WritePartition(beam.DoFn):
@@ -27,24 +42,35 @@ class WritePartition(beam.DoFn):
         self.output_dir = output_dir.rstrip("/")
         self.max_rows = max_rows
         self.compression = compression
+        self.keys = ROW_KEYS[table]
+        self.order = sort_key(table)
 
     def setup(self):
         self.write_us = beam.metrics.Metrics.counter(METRICS_NAMESPACE, f"{STAGE_TIME_PREFIX}write")
 
     def process(self, element):
         started = time.perf_counter()
-        partition, rows = element
-        rows = sorted(rows, key=sort_key(self.table))
+        partition, encoded = element
+        # rows arrive encoded (compact while grouped); decoded a batch at a time: a partition's
+        # rows as dicts would cost several times their encoded size
+        keyed = sorted((self._keys(data) for data in encoded), key=lambda item: item[0])
         schema = file_schema(self.table, self.partition_by)
-        for start in range(0, len(rows), self.max_rows):
-            chunk = rows[start : start + self.max_rows]
-            path = f"{self.output_dir}/{self.table}/{partition}/{file_name(self.table, chunk, self.prefix)}"
-            write_parquet(path, pa.Table.from_pylist(chunk, schema=schema), self.compression)
+        for start in range(0, len(keyed), self.max_rows):
+            chunk = keyed[start : start + self.max_rows]
+            name = file_name(self.table, [dict(zip(self.keys, raw, strict=True)) for _, raw, _ in chunk],
+                             self.prefix)
+            path = f"{self.output_dir}/{self.table}/{partition}/{name}"
+            write_parquet(path, _arrow_table(chunk, schema), self.compression)
             fault("write")
             LOG.info("wrote %d %s rows to %s", len(chunk), self.table, path)
             self.write_us.inc(int((time.perf_counter() - started) * 1e6))
             yield {"table": self.table, "path": path, "rows": len(chunk)}
             started = time.perf_counter()
+
+    def _keys(self, data: bytes) -> tuple[tuple, tuple, bytes]:
+        """(sort key, the key columns' values, the encoded row)."""
+        row = ROW_CODER.decode(data)
+        return self.order(row), tuple(row.get(k) for k in self.keys), data
 
 
 class WriteTable(beam.PTransform):
@@ -63,7 +89,7 @@ class WriteTable(beam.PTransform):
         partition_by = self.partition_by
         return (
             rows
-            | "KeyByPartition" >> beam.Map(lambda row: (partition_path(row, partition_by), row))
+            | "KeyByPartition" >> beam.Map(lambda row: (partition_path(row, partition_by), encode_row(row)))
             | "GroupByPartition" >> beam.GroupByKey()
             | "WriteFiles" >> beam.ParDo(WritePartition(
                 self.table, self.output_dir, partition_by, self.settings["max_rows_per_file"],
