@@ -4,10 +4,12 @@ text, and the state under <state>/lines/ lets a later run of one article remove 
 from __future__ import annotations
 
 import json
+import random
 from pathlib import Path
 
 from tests.clean.test_linestats import BANNER, ELECTION, HARBOUR
 from tests.helpers import read_rows, run_cli
+from transforms.clean.beam import _first_rest, _pack, _rest
 
 PENGUINS = [
     "Scientists counted more penguins than ever on the remote southern island colony this season.",
@@ -40,3 +42,15 @@ def test_banner_removed_in_run_and_from_history(tmp_path):
     assert rows["p"]["text"].startswith("Scientists counted")
     assert len(list((state / "lines").glob("lines-*.jsonl"))) == 1  # the committed history only
     assert not list((state / "lines").glob("pending-*"))
+
+
+def test_first_rest_is_the_head_of_rest():
+    """Decide's single-article path reads the first values of the article's sketch less the
+    paragraph's without decoding the whole sketch: the same values as the full difference."""
+    rng = random.Random(7)
+    for _ in range(300):
+        whole = set(rng.sample(range(1, 2**32 - 1), rng.randint(0, 200)))
+        own = set(rng.sample(sorted(whole), rng.randint(0, len(whole))))
+        count = rng.randint(1, 60)
+        packed, paragraph = _pack(whole), _pack(own)
+        assert list(_first_rest(packed, paragraph, count)) == list(_rest(packed, paragraph)[:count])
