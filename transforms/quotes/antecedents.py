@@ -23,6 +23,7 @@ class Antecedents(MentionReader):
     def _resolver(self, text: str) -> SpeakerResolver:
         resolver = SpeakerResolver(text, self.w, inflected=self.w.lang in INFLECTED, titled=self.titled)
         entities = []
+        surnames: set[str] = set()  # the last word of each name kept so far
         for entity in resolver.entities:
             words = entity.name.split()
             # "L'économiste Anne-Laure Delatte": an elided article's noun is no name;
@@ -46,11 +47,12 @@ class Antecedents(MentionReader):
                 continue  # 'der Deutschen Presse-Agentur', 'la Banque de France': a name takes no article
             if entity.name[:1].islower() and before and self.titled(before[0].lower().rstrip(",")):
                 continue  # 'Ministerpräsidentin von Mecklenburg-Vorpommern': a title's place
-            inflected = self.w.lang in INFLECTED
-            if " " not in entity.name and not self._titled_before(text, entity.pos) and not any(
-                    same_surname(e.name.split()[-1], entity.name, inflected) for e in entities):
+            if " " not in entity.name and not self._titled_before(text, entity.pos) and not (
+                    entity.name in surnames or (resolver.inflected and any(
+                        same_surname(s, entity.name, True) for s in surnames))):
                 continue  # 'kündigte Konsequenzen an': a lone capitalised word names someone after a title
             entities.append(entity)
+            surnames.add(entity.name.split()[-1])
         resolver.entities = entities
         resolver.positions = [e.pos for e in entities]
         return resolver

@@ -7,6 +7,7 @@ and a cue with an object of its own after a quote that ended its sentence."""
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from transforms.quotes.lexicon import Resources
 
@@ -93,11 +94,16 @@ def _name_tail(words: list[str], res: Resources) -> str | None:
 def light_verb_cue(left: str, res: Resources) -> re.Match[str] | None:
     """'Senator Lee made the following remark:', 'the council issued this statement:': a light
     verb and a speech noun ending the words before a quote make a cue, its subject the speaker."""
-    verbs = "|".join(map(re.escape, sorted(res.light_verbs, key=len, reverse=True)))
-    nouns = "|".join(map(re.escape, sorted(res.speech_nouns, key=len, reverse=True)))
+    return _light_verb_re(res.light_verbs, res.speech_nouns).search(left)
+
+
+@cache
+def _light_verb_re(light_verbs: frozenset[str], speech_nouns: frozenset[str]) -> re.Pattern[str]:
+    verbs = "|".join(map(re.escape, sorted(light_verbs, key=len, reverse=True)))
+    nouns = "|".join(map(re.escape, sorted(speech_nouns, key=len, reverse=True)))
     pattern = (rf"\b(?P<verb>{verbs})\s+(?:\S+\s+){{1,3}}?(?P<noun>{nouns})"
                rf"(?:\s+(?:to|on|in|at)\s+(?:\S+\s+){{0,3}}?\S+?)?\s*[:,]?\s*$")
-    return re.search(pattern, left, re.IGNORECASE)
+    return re.compile(pattern, re.IGNORECASE)
 
 
 def has_own_object(after_cue: str, res: Resources) -> bool:

@@ -67,8 +67,10 @@ class LanguageQuotes(Antecedents):
     """Quotes of one language other than English."""
 
     def __init__(self, words: LanguageWords) -> None:
-        self.w = words
+        super().__init__(words)
         self.openers = {o: c for o, c in words.marks}
+        marks = "".join(o + c for o, c in words.marks)
+        self.marks_re = re.compile(f"[{re.escape(marks)}]" if marks else "(?!)")
         self.cue_re = _phrase_re(words.cues)
         self.before_re = _phrase_re(words.according_before)
         self.after_re = _phrase_re(words.according_after)
@@ -122,8 +124,8 @@ class LanguageQuotes(Antecedents):
         """Top-level mark pairs of the paragraph; an unclosed one runs to the paragraph end."""
         stack: list[tuple[str, int]] = []
         found = []
-        for i in range(start, end):
-            ch = text[i]
+        for mark in self.marks_re.finditer(text, start, end):  # (other characters change nothing)
+            i, ch = mark.start(), mark.group(0)
             closing = next((d for d in range(len(stack) - 1, -1, -1) if stack[d][0] == ch), None)
             if closing is not None and (i + 1 >= end or not text[i + 1].isalnum() or ch not in self.openers):
                 open_pos = stack[closing][1]

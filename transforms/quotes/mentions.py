@@ -19,6 +19,12 @@ class MentionReader:
 
     w: LanguageWords
 
+    def __init__(self, words: LanguageWords) -> None:
+        self.w = words
+        # The titles a German compound may end with ("Bundesinnenministerin"), for one endswith.
+        compounding = words.lang in COMPOUNDING
+        self.title_suffixes = tuple(t for t in words.titles if len(t) >= 4) if compounding else ()
+
     def _pronoun_in_cue(self, cue: str) -> str | None:
         """'a-t-elle ajouté', 'dit-elle' hold their own subject."""
         match = re.search(r"-(?:t-)?(\w+)$", cue) or re.search(r"-t-(\w+)", cue)
@@ -157,8 +163,7 @@ class MentionReader:
 
     def titled(self, word: str) -> bool:
         """A title word; in German also a compound ending in one ("Bundesinnenministerin")."""
-        return word in self.w.titles or (self.w.lang in COMPOUNDING and any(
-            word.endswith(t) for t in self.w.titles if len(t) >= 4))
+        return word in self.w.titles or word.endswith(self.title_suffixes)
 
     def _subject(self, before: str, names_only: bool = False) -> str | None:
         """The speaker phrase ending right before a cue: a pronoun, a name run with its titles

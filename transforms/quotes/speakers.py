@@ -78,38 +78,45 @@ class SpeakerResolver:
 
     def _find_entities(self, text: str) -> list[Entity]:
         entities = []
+        surnames: set[str] = set()  # the last word of each name so far
+        titled, honorifics, not_names = self.titled, self.honorifics, self.not_names
         for match in self.name_re.finditer(text):
-            words = match.group(0).split()
-            if self.elision and match.start() > 0 and text[match.start() - 1] in "'’" and len(words) > 1:
-                words = words[1:]  # "l'Agriculture Sophie Garnier": the elided article's noun is no name
-            while self.elision and len(words) > 1 and words[0].isupper() and len(words[0]) > 1:
-                words = words[1:]  # "МИД Мария Захарова": an acronym names an organisation
-            if words and words[-1].endswith(".") and len(words[-1]) > 2:
+            run, start = match.group(0), match.start()
+            words = run.split()
+            if self.elision and len(words) > 1:
+                if start > 0 and text[start - 1] in "'’":
+                    words = words[1:]  # "l'Agriculture Sophie Garnier": the elided article's noun is no name
+                while len(words) > 1 and words[0].isupper() and len(words[0]) > 1:
+                    words = words[1:]  # "МИД Мария Захарова": an acronym names an organisation
+            if words[-1].endswith(".") and len(words[-1]) > 2:
                 words[-1] = words[-1][:-1]  # sentence-final period, not an initial
-            if words and words[-1].endswith(("’s", "'s")) and len(words[-1]) > 2:
+            if words[-1].endswith(("’s", "'s")) and len(words[-1]) > 2:
                 words[-1] = words[-1][:-2]  # "Donald Trump’s campaign": the name, not its possessive
-            title = set()
+            lowered = [w.lower() for w in words]
             # Title words inside the capitalised run: "Russian President Vladimir Putin".
             cut = 0
-            for i, word in enumerate(words):
-                if self.titled(word.lower()) or word.lower() in self.honorifics:
+            for i, word in enumerate(lowered):
+                if titled(word) or word in honorifics:
                     cut = i + 1
-            title.update(w.lower() for w in words[:cut])
-            name_words = words[cut:]
-            while name_words and name_words[0].lower() in self.not_names:
-                name_words = name_words[1:]
-            if not name_words:
+            first = cut
+            while first < len(words) and lowered[first] in not_names:
+                first += 1
+            if first == len(words):
                 continue
             # Lowercase title words just before the run: "North Korean leader Kim Jong Un".
-            before = _words(text[max(0, match.start() - 60):match.start()])[-4:]
-            title.update(w.lower() for w in before)
+            before = [w.lower() for w in _WORD_RE.findall(text, max(0, start - 60), start)[-4:]]
             # A lone capitalised word is a name only if titled or naming an earlier full name.
-            if (len(name_words) == 1 and not title & self.titles and not cut
-                    and not any(self._same(e.name.split()[-1], name_words[0]) for e in entities)):
+            if (first == len(words) - 1 and not cut and self.titles.isdisjoint(before)
+                    and not self._names_surname(surnames, words[first])):
                 continue
-            entities.append(Entity(match.start() + match.group(0).find(name_words[0]),
-                                   " ".join(name_words), frozenset(title)))
+            entities.append(Entity(start + run.find(words[first]), " ".join(words[first:]),
+                                   frozenset(lowered[:cut] + before)))
+            surnames.add(words[-1])
         return entities
+
+    def _names_surname(self, surnames: set[str], word: str) -> bool:
+        """Whether `word` is (in an inflected language: shares the stem of) a surname in `surnames`."""
+        return word in surnames or (self.inflected and any(self._same(s, word) for s in surnames))
 
     def named_between(self, start: int, end: int) -> bool:
         """Whether a name is mentioned in text[start:end]."""
