@@ -12,6 +12,7 @@ import re
 from transforms.quotes import clauses
 from transforms.quotes.lexicon import Resources
 from transforms.quotes.marks import Candidate, mark_len
+from transforms.quotes.phrases import alternation
 
 
 class Attributor:
@@ -27,7 +28,9 @@ class Attributor:
         # front makes the word a noun ("the claim", "Trump's remarks").
         not_noun = "".join(rf"(?<!\b{d} )" for d in res.noun_determiners)
         not_noun += r"(?<!’s )(?<!'s )(?<!-)"  # "-": "so-called" is no cue
-        cue_alt = not_noun + "(?:" + "|".join(re.escape(c).replace(r"\ ", r"\s+") for c in cues) + ")"
+        # (the lookahead on the cues' first characters spares the lookbehinds at other words)
+        first = "".join(sorted({re.escape(c[0]) for c in cues}))
+        cue_alt = (f"(?=[{first}])" if first else "") + not_noun + "(?:" + alternation(cues) + ")"
         self.cue_alt = cue_alt
         self.cue_re = re.compile(rf"\b{cue_alt}\b")
         # "adding that ...", "said that ...": reported speech, whose quoted words are partial.

@@ -53,6 +53,8 @@ class QuoteExtractor:
         self.clause_rows = partial_quotes == "clause"
         self.doubled_apostrophes = doubled_apostrophes
         self.attr = Attributor(resources)
+        # Where a woven quote's clause ends after it: a comma, semicolon or dash, or "but"/"and said".
+        self.clause_cut_re = re.compile(r"[;,―—–]|\s-\s|\s(?:but|and\s+(?:" + self.attr.cue_alt + r"))\b")
         # Other languages by the article's `lang`; any other code gets the English rules.
         self.languages = {lang: LanguageQuotes(words) for lang, words in (languages or {}).items()}
 
@@ -179,8 +181,7 @@ class QuoteExtractor:
         if sentence and sentence.start() + 1 < close_end:
             end = close_end  # the quote ends its sentence: 'called it "a betrayal."'
         # A comma, semicolon or dash, or "but"/"and said" starting a clause of its own.
-        cut = re.search(r"[;,―—–]|\s-\s|\s(?:but|and\s+(?:" + self.attr.cue_alt + r"))\b",
-                        text[close_end:end])
+        cut = self.clause_cut_re.search(text[close_end:end])
         end = close_end + cut.start() if cut else end
         after = text[close_end:end].split()[:2]
         if after and (after[0].lower() in self.res.time_words or (

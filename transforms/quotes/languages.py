@@ -18,6 +18,7 @@ from transforms.common.records import Quote
 from transforms.quotes.antecedents import SENTENCE_END_RE, Antecedents
 from transforms.quotes.lexicon import LanguageWords
 from transforms.quotes.mentions import DASHES, MAX_MENTION_WORDS
+from transforms.quotes.phrases import alternation
 from transforms.quotes.russian import nominative
 from transforms.quotes.speakers import LOWER, UPPER
 
@@ -51,7 +52,7 @@ def _phrase_re(phrases: tuple[str, ...]) -> re.Pattern[str] | None:
     """Alternation of phrases on word boundaries, case-insensitive, spaces as any whitespace."""
     if not phrases:
         return None
-    alt = "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in sorted(phrases, key=len, reverse=True))
+    alt = alternation(sorted(phrases, key=len, reverse=True), re.IGNORECASE)
     return re.compile(rf"(?<![\w-])(?:{alt})(?![\w-])", re.IGNORECASE)
 
 

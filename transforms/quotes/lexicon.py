@@ -79,7 +79,8 @@ class Resources:
         """A sentence ends at . ! ? (optionally followed by a closing mark) before a space, except
         after a title's abbreviation ("Mr.") or an initial."""
         behind = "".join(rf"(?<!\b{re.escape(a)})" for a in self.sentence_abbreviations)
-        return re.compile(rf"{behind}(?<!\b[A-Z])[.!?][\"”’']?\s+(?=[\"“‘'A-Z0-9])")
+        # (the lookahead first spares the lookbehinds at every other character)
+        return re.compile(rf"(?=[.!?]){behind}(?<!\b[A-Z])[.!?][\"”’']?\s+(?=[\"“‘'A-Z0-9])")
 
 
 # Lists kept in their file order (tuples) and the case-sensitive ones (not lowercased).
