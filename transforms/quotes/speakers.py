@@ -19,7 +19,15 @@ _NAME_WORD = r"(?:[A-Z][a-z’'\-]*[a-z]|[A-Z]\.|[A-Z][A-Z]+)"
 UPPER, LOWER = "A-ZÀ-ÖØ-ÞА-ЯЁ", "a-zß-öø-ÿа-яё"
 _NAME_WORD_U = (rf"(?:[{UPPER}][{LOWER}’'\-]*[{LOWER}](?:-[{UPPER}][{LOWER}]+)*"
                 rf"|[{UPPER}]\.|[{UPPER}][{UPPER}]+)")
-_WORD_RE = re.compile(r"[\w’'.\-]+")
+# A name's first word, its first capital ahead so that the regex engine can skip to the capitals:
+# the same as "\b" + the word (a capital is a word character).
+_FIRST_NAME_WORD = r"[A-Z](?<!\w[A-Z])(?:[a-z’'\-]*[a-z]|\.|[A-Z]+)"
+_FIRST_NAME_WORD_U = (rf"[{UPPER}](?<!\w[{UPPER}])(?:[{LOWER}’'\-]*[{LOWER}](?:-[{UPPER}][{LOWER}]+)*"
+                      rf"|\.|[{UPPER}]+)")
+_WORD_CHARS = r"\w’'.\-"
+_WORD_RE = re.compile(rf"[{_WORD_CHARS}]+")
+# The last four words of a stretch, read in the reversed text (the nearest first, each reversed).
+_LAST_WORDS_RE = re.compile(rf"(?:[^{_WORD_CHARS}]*([{_WORD_CHARS}]+)?)" * 4)
 
 
 @dataclass(frozen=True)
@@ -35,12 +43,19 @@ def _words(text: str) -> list[str]:
     return _WORD_RE.findall(text)
 
 
+def _last_words(reversed_text: str, pos: int, span: int) -> list[str]:
+    """_words(text[max(0, pos - span):pos])[-4:], from reversed_text = text[::-1]."""
+    at = len(reversed_text) - pos
+    return [w[::-1] for w in reversed(_LAST_WORDS_RE.match(reversed_text[at:at + span]).groups()) if w]
+
+
 @cache
 def name_pattern(particles: tuple[str, ...], any_script: bool = False) -> re.Pattern[str]:
     """A capitalised name sequence: words, initials, and the small particles of names."""
     small = "".join("|" + re.escape(p) for p in particles)
     word = _NAME_WORD_U if any_script else _NAME_WORD
-    return re.compile(rf"\b{word}(?:[ \t]+(?:{word}{small}))*\b\.?")
+    first = _FIRST_NAME_WORD_U if any_script else _FIRST_NAME_WORD
+    return re.compile(rf"{first}(?:[ \t]+(?:{word}{small}))*\b\.?")
 
 
 def same_surname(a: str, b: str, inflected: bool) -> bool:
@@ -80,6 +95,7 @@ class SpeakerResolver:
         entities = []
         surnames: set[str] = set()  # the last word of each name so far
         titled, honorifics, not_names = self.titled, self.honorifics, self.not_names
+        reversed_text = text[::-1]
         for match in self.name_re.finditer(text):
             run, start = match.group(0), match.start()
             words = run.split()
@@ -104,7 +120,7 @@ class SpeakerResolver:
             if first == len(words):
                 continue
             # Lowercase title words just before the run: "North Korean leader Kim Jong Un".
-            before = [w.lower() for w in _WORD_RE.findall(text, max(0, start - 60), start)[-4:]]
+            before = [w.lower() for w in _last_words(reversed_text, start, 60)]
             # A lone capitalised word is a name only if titled or naming an earlier full name.
             if (first == len(words) - 1 and not cut and self.titles.isdisjoint(before)
                     and not self._names_surname(surnames, words[first])):
@@ -138,18 +154,20 @@ class SpeakerResolver:
             return self._inflected_full_name(words, pos)
         # A fuller name ending with all the mention's words: "Clarke" or "J. Blige", never
         # "Ivana Trump" -> "Donald Trump".
+        lowered = [w.lower() for w in words]
         for entity in reversed(self._before(pos + 1)):
-            if self._extends(entity.name, words) and len(entity.name) > len(best):
+            if len(entity.name) > len(best) and self._extends(entity.name, lowered):
                 best = entity.name
         if best == " ".join(words):
             for entity in self.entities:
-                if self._extends(entity.name, words) and len(entity.name) > len(best):
+                if len(entity.name) > len(best) and self._extends(entity.name, lowered):
                     best = entity.name
         return best
 
     @staticmethod
-    def _extends(name: str, words: list[str]) -> bool:
-        return [w.lower() for w in name.split()[-len(words):]] == [w.lower() for w in words]
+    def _extends(name: str, lowered: list[str]) -> bool:
+        """Whether the name ends with these (lowercased) words."""
+        return [w.lower() for w in name.split()[-len(lowered):]] == lowered
 
     def _same(self, a: str, b: str) -> bool:
         return same_surname(a, b, self.inflected)
