@@ -86,7 +86,7 @@ class QuoteExtractor:
         # nothing: blank it out, keeping every offset.
         text = MARKUP_RE.sub(lambda m: " " * len(m.group(0)), text)
         candidates = self._merge_interrupted(text, find_candidates(text, self.doubled_apostrophes))
-        resolver = SpeakerResolver(text, self.res)
+        resolver: SpeakerResolver | None = None  # the article's names, read at the first mention
         quotes, seen = [], set()
         previous_speaker: str | None = None
         previous_mention: str | None = None
@@ -110,7 +110,10 @@ class QuoteExtractor:
                 pos = cand.mention_pos if cand.mention_pos >= 0 else cand.open_pos
                 target = self.attr.resolvable(cand.antecedent or cand.mention) if cand.mention else None
                 last = previous_speaker if previous_speaker and self.attr.speaks(previous_speaker) else None
-                speaker = resolver.resolve(target, pos, last) if target else None  # a pronoun is no document
+                speaker = None
+                if target:  # a pronoun is no document
+                    resolver = resolver if resolver is not None else SpeakerResolver(text, self.res)
+                    speaker = resolver.resolve(target, pos, last)
             quote_text = " ".join(text[s:e] for s, e in cand.pieces)
             if cand.verbatim and self.clause_rows:
                 quote_text = text[cand.pieces[0][0]:cand.pieces[-1][1]]

@@ -342,7 +342,7 @@ class LanguageQuotes(Antecedents):
     # --- the whole article ----------------------------------------------------------------------
 
     def extract(self, text: str) -> list[Quote]:
-        resolver = self._resolver(text)
+        resolver = None  # the article's names, read when a quote first needs them
         quotes: list[Quote] = []
         seen: set[str] = set()
         previous: tuple[str | None, str | None, int] = (None, None, -10)  # speaker, mention, para
@@ -354,6 +354,8 @@ class LanguageQuotes(Antecedents):
             if self._is_work(text, piece.open_pos) and (found is None or self._named_span(text, piece)):
                 continue  # 'das Buch „…“', 'l'opération « … »', 'фракция «Единая Россия»': a title
             speaker = mention = cue = None
+            if resolver is None and (found or not piece.para_start):
+                resolver = self._resolver(text)
             if found:
                 mention, cue, pos = found
                 lookup = mention if cue.lower() in self.w.impersonal else self._resolvable(mention)

@@ -98,6 +98,12 @@ class SpeakerResolver:
         reversed_text = text[::-1]
         for match in self.name_re.finditer(text):
             run, start = match.group(0), match.start()
+            if " " not in run and "\t" not in run:
+                entity = self._lone_word(run, start, reversed_text, surnames)
+                if entity is not None:
+                    entities.append(entity)
+                    surnames.add(entity.name)
+                continue
             words = run.split()
             if self.elision and len(words) > 1:
                 if start > 0 and text[start - 1] in "'’":
@@ -129,6 +135,20 @@ class SpeakerResolver:
                                    frozenset(lowered[:cut] + before)))
             surnames.add(words[-1])
         return entities
+
+    def _lone_word(self, word: str, start: int, reversed_text: str, surnames: set[str]) -> Entity | None:
+        """The loop of _find_entities for a run of one word (most of them), without its lists."""
+        if word.endswith(".") and len(word) > 2:
+            word = word[:-1]
+        if word.endswith(("’s", "'s")) and len(word) > 2:
+            word = word[:-2]
+        lowered = word.lower()
+        if self.titled(lowered) or lowered in self.honorifics or lowered in self.not_names:
+            return None  # a title or honorific alone, or no name
+        before = [w.lower() for w in _last_words(reversed_text, start, 60)]
+        if self.titles.isdisjoint(before) and not self._names_surname(surnames, word):
+            return None
+        return Entity(start, word, frozenset(before))
 
     def _names_surname(self, surnames: set[str], word: str) -> bool:
         """Whether `word` is (in an inflected language: shares the stem of) a surname in `surnames`."""
