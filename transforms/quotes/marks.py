@@ -12,6 +12,7 @@ from dataclasses import dataclass
 # Paragraphs for quote scanning: any line break (a quote does not run over a <br> line unless
 # the next line reopens it, like a paragraph).
 PARAGRAPH_RE = re.compile(r"[ \t\xa0]*\n\s*")
+NON_SPACE_RE = re.compile(r"\S")  # what str.strip() keeps (the same whitespace)
 DOUBLE_MARKS_RE = re.compile(r"[\"“”„«»]")
 # Two straight apostrophes stand for a double mark in some archive conversions (''like this''):
 # only with `doubled_apostrophes: true`, as modern news text hardly ever uses them.
@@ -46,10 +47,10 @@ def paragraphs(text: str) -> list[tuple[int, int]]:
     """(start, end) of each non-empty paragraph (separated by blank lines)."""
     spans, start = [], 0
     for match in PARAGRAPH_RE.finditer(text):
-        if text[start:match.start()].strip():
+        if NON_SPACE_RE.search(text, start, match.start()):
             spans.append((start, match.start()))
         start = match.end()
-    if text[start:].strip():
+    if NON_SPACE_RE.search(text, start):
         spans.append((start, len(text.rstrip())))
     return spans
 
@@ -80,7 +81,9 @@ def double_spans(text: str, start: int, end: int, marks_re: re.Pattern[str] = DO
         closer = _is_closer(text, i, start, end, len(mark))
         mark = '"' if mark == "''" else mark
         closes = DOUBLE_CLOSERS.get(mark, "")
-        depth = next((d for d in range(len(stack) - 1, -1, -1) if stack[d][0] in closes), None)
+        depth = None
+        if stack:
+            depth = next((d for d in range(len(stack) - 1, -1, -1) if stack[d][0] in closes), None)
         typo = mark == "“" and stack and stack[-1][0] == "“" and closer and not opener  # “Mostly False.“
         if typo:
             depth = len(stack) - 1
@@ -151,8 +154,8 @@ def find_candidates(text: str, doubled_apostrophes: bool = False) -> list[Candid
     candidates: list[Candidate] = []
     pending: Candidate | None = None
     for index, (p_start, p_end) in enumerate(paragraphs(text)):
-        body = text[p_start:p_end].strip()
-        if pending is not None and body and not any(c.isalnum() for c in body):
+        body = text[p_start:p_end].strip() if pending is not None else ""
+        if body and not any(c.isalnum() for c in body):
             pending.close_pos = p_start  # a stray closing mark alone in its paragraph
             candidates.append(pending)
             pending = None
@@ -165,7 +168,7 @@ def find_candidates(text: str, doubled_apostrophes: bool = False) -> list[Candid
         # quoting with doubled apostrophes (there they are nested quotes or apostrophes).
         cursor = p_start
         singles = []
-        if "''" not in text[p_start:p_end]:
+        if text.find("''", p_start, p_end) < 0:
             for o, c, _ in sorted(spans):
                 singles += single_spans(text, cursor, o)
                 cursor = c + mark_len(text, c)

@@ -44,9 +44,10 @@ def _words(text: str) -> list[str]:
 
 
 def _last_words(reversed_text: str, pos: int, span: int) -> list[str]:
-    """_words(text[max(0, pos - span):pos])[-4:], from reversed_text = text[::-1]."""
+    """[w.lower() for w in _words(text[max(0, pos - span):pos])[-4:]], from reversed_text = text[::-1]."""
     at = len(reversed_text) - pos
-    return [w[::-1] for w in reversed(_LAST_WORDS_RE.match(reversed_text[at:at + span]).groups()) if w]
+    words = _LAST_WORDS_RE.match(reversed_text[at:at + span]).groups()
+    return [w[::-1].lower() for w in reversed(words) if w]
 
 
 @cache
@@ -126,7 +127,7 @@ class SpeakerResolver:
             if first == len(words):
                 continue
             # Lowercase title words just before the run: "North Korean leader Kim Jong Un".
-            before = [w.lower() for w in _last_words(reversed_text, start, 60)]
+            before = _last_words(reversed_text, start, 60)
             # A lone capitalised word is a name only if titled or naming an earlier full name.
             if (first == len(words) - 1 and not cut and self.titles.isdisjoint(before)
                     and not self._names_surname(surnames, words[first])):
@@ -145,7 +146,7 @@ class SpeakerResolver:
         lowered = word.lower()
         if self.titled(lowered) or lowered in self.honorifics or lowered in self.not_names:
             return None  # a title or honorific alone, or no name
-        before = [w.lower() for w in _last_words(reversed_text, start, 60)]
+        before = _last_words(reversed_text, start, 60)
         if self.titles.isdisjoint(before) and not self._names_surname(surnames, word):
             return None
         return Entity(start, word, frozenset(before))
