@@ -5,9 +5,12 @@ from __future__ import annotations
 import json
 import os
 
+import numpy as np
 from langdetect import DetectorFactory
+from langdetect.detector import Detector
 from langdetect.detector_factory import PROFILES_DIRECTORY
-from langdetect.lang_detect_exception import LangDetectException
+from langdetect.lang_detect_exception import ErrorCode, LangDetectException
+from langdetect.utils.ngram import NGram
 
 UNDETERMINED = "und"
 # langdetect's regional codes folded to ISO 639-1.
@@ -21,13 +24,15 @@ class LazyProbabilities:
     """langdetect's n-gram -> per-language probability table, each row built the first time a text
     holds that n-gram. langdetect builds all 88k rows of 55 floats up front (0.25 s of CPU in the
     driver and in every worker); a run needs a few thousand. Rows are the ones its
-    DetectorFactory.add_profile computes; the Detector only asks `in` and `[]`."""
+    DetectorFactory.add_profile computes; langdetect's Detector only asks `in` and `[]`, FastDetector
+    reads `words` and keeps the rows it used as arrays in `arrays`."""
 
     def __init__(self, profiles: list[tuple[dict, list[int]]], langsize: int):
         self.profiles = profiles  # (n-gram counts, [1-gram, 2-gram, 3-gram totals]) per language
         self.langsize = langsize
         self.words = set().union(*(freq for freq, _ in profiles))
         self.rows: dict[str, list[float]] = {}
+        self.arrays: dict[str, np.ndarray] = {}  # the rows FastDetector has used, as arrays
 
     def __contains__(self, word) -> bool:
         return word in self.words
@@ -46,6 +51,98 @@ class LazyProbabilities:
                         row[index] = 1.0 * count / n_words[length - 1]
             self.rows[word] = row
         return row
+
+
+class _Normalised(dict):
+    """langdetect's NGram.normalize of each character, computed once per character."""
+
+    def __missing__(self, ch: str) -> str:
+        value = self[ch] = NGram.normalize(ch)
+        return value
+
+
+_NORMALISED = _Normalised()
+_INF = float("inf")
+
+
+class FastDetector(Detector):
+    """langdetect's Detector with its n-gram extraction and its probability loop written as
+    comprehensions over whole rows: the same characters, n-grams, random draws and floating-point
+    operations in the same order, so the same probabilities to the last bit (tests/lang check it
+    against langdetect's own Detector). langdetect's loops cost a Python call per character and
+    per language."""
+
+    def _extract_ngrams(self) -> list[str]:
+        table = self.word_lang_prob_map
+        words = table.words if isinstance(table, LazyProbabilities) else table
+        normalised = _NORMALISED
+        result: list[str] = []
+        append = result.append
+        grams, capital = " ", False
+        for ch in self.text:  # NGram.add_char, then the 1- to 3-grams _extract_ngrams keeps
+            ch = normalised[ch]
+            last = grams[-1]
+            if last == " ":
+                grams, capital = " ", False
+                if ch == " ":
+                    continue
+            elif len(grams) >= NGram.N_GRAM:
+                grams = grams[1:]
+            grams += ch
+            if ch.isupper():
+                if last.isupper():
+                    capital = True
+            else:
+                capital = False
+            if capital:
+                continue
+            if ch != " " and ch in words:
+                append(ch)
+            size = len(grams)
+            if size >= 2:
+                if grams[-2:] in words:
+                    append(grams[-2:])
+                if size >= 3 and grams in words:
+                    append(grams)
+        return result
+
+    def _detect_block(self) -> None:
+        if self.verbose:
+            super()._detect_block()
+            return
+        self.cleaning_text()
+        ngrams = self._extract_ngrams()
+        if not ngrams:
+            raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
+        table = self.word_lang_prob_map
+        arrays = table.arrays if isinstance(table, LazyProbabilities) else {}
+        langprob = np.zeros(len(self.langlist))
+        self.random.seed(self.seed)
+        choice = self.random.choice
+        for _ in range(self.n_trial):
+            prob = np.array(self._init_probability(), dtype=np.float64)
+            alpha = self.alpha + self.random.gauss(0.0, 1.0) * self.ALPHA_WIDTH
+            weight = alpha / self.BASE_FREQ
+            i = 0
+            while True:
+                word = choice(ngrams)
+                row = arrays.get(word)
+                if row is None:
+                    row = arrays[word] = np.array(table[word], dtype=np.float64)
+                np.multiply(prob, weight + row, out=prob)  # _update_lang_prob, element by element
+                if i % 5 == 0:  # _normalize_prob: Python's sum, left to right, as langdetect's
+                    values = prob.tolist()
+                    sump = sum(values)
+                    np.divide(prob, sump, out=prob)
+                    if 0.0 < sump < _INF:  # all finite: max(p) / sum is max(p / sum), as division keeps order
+                        converged = max(values) / sump > self.CONV_THRESHOLD
+                    else:
+                        converged = any(p > self.CONV_THRESHOLD for p in prob.tolist())
+                    if converged or i >= self.ITERATION_LIMIT:
+                        break
+                i += 1
+            langprob += prob / self.n_trial
+        self.langprob = langprob.tolist()
 
 
 def load_factory(directory: str = PROFILES_DIRECTORY) -> DetectorFactory:
@@ -81,7 +178,7 @@ class LanguageDetector:
         sample = text[: self.max_chars]
         if not sample.strip():
             return UNDETERMINED, 0.0
-        detector = self.factory.create()
+        detector = FastDetector(self.factory)
         detector.n_trial = self.trials
         detector.append(sample)
         try:
