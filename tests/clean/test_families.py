@@ -3,13 +3,14 @@ made-up texts in wordings and languages that the config's own examples do not us
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
 
 from transforms.clean.cleaner import Cleaner
 from transforms.clean.dateline import parse_dateline
-from transforms.clean.families import Families
+from transforms.clean.families import Families, cue_heads, cue_words
 from transforms.clean.furniture import strip_name_lists
 from transforms.clean.profiles import ProfileSet
 from transforms.common.config import ConfigError
@@ -208,3 +209,46 @@ def test_agency_page_without_a_profile_for_its_domain(cleaner):
     own = cleaner.clean(Draft(text=text, url="https://www.reutersagency.com/story/1"))
     assert own.credited_agency == "Reuters"
     assert cleaner.clean(Draft(text=text, url="https://apple.com/newsroom/1")).credited_agency is None
+
+
+def test_cue_heads_are_whole_words_of_each_spelling():
+    sources = [r"cookies?", r"(?:log|sign)\s+in", r"to\s+continue\s+reading", r"plus-artikel",
+               r"suscr[ií]b(?:ete|irse)"]
+    cues = [re.compile(rf"\b{c}\b", re.I) for c in sources]
+    assert cue_heads(cues) == {"cookie", "cookies", "log", "sign", "continue", "artikel",
+                               "suscribete", "suscribirse", "suscríbete", "suscríbirse"}
+    for unread in [r"cook\w+", r"a.b", r"(?=x)y", r"(?P<n>x)", r"ab{2}", r"x|y", r"[^a]b", "\u0131n", "ab*"]:
+        assert cue_heads([re.compile(rf"\b{unread}\b", re.I)]) is None, unread
+
+
+def test_word_test_agrees_with_case_blind_regex_matching_for_every_character(families):
+    """Every character that Python's re, ignoring case, takes for a letter of a cue head is that
+    letter once lowered, or an unsure character (the text then goes to the regexes alone); and
+    lowering keeps a character a word character or not."""
+    letters = "".join(sorted({ch for f in families.families for head in f.heads or () for ch in head}))
+    everything = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    for ch in set(re.findall(f"[{re.escape(letters)}]", everything, re.I)):
+        lowered = ch.lower()
+        assert lowered in letters or cue_words(ch) is None, hex(ord(ch))
+        assert cue_words(ch) is None or re.fullmatch(re.escape(lowered), ch, re.I)
+    word = re.compile(r"\w")
+    changed = [ch for ch in everything if ch.lower() != ch and cue_words(ch) is not None]
+    assert all(bool(word.match(ch)) == bool(word.fullmatch(ch.lower())) for ch in changed)
+
+
+@pytest.mark.parametrize("text", [
+    "We use COOKIES. Accept all, or manage preferences.",
+    "Gizlilik politikası ve çerezler: kabul et. Onay verin, cookıes",
+    "We uſe cookies and our partners ſtore and/or access data.",
+    "GİZLİLİK ve ÇEREZLER, onay",
+    "Already a subscriber? Log in to continue reading. Free trial, unlimited access.",
+    "Plus-Artikel: jetzt abonnieren und weiterlesen, Abo ab 1 Euro.",
+    "Suscríbete para seguir leyendo. ¿Ya eres suscriptor? Inicia sesión.",
+    "The partnership said the cookie-cutter design was a premium product.",
+    "ΣΥΝΔΡΟΜΉ: privacy ΣΣ policy cookies",
+])
+def test_cue_hits_with_the_word_test_are_the_regexes_hits(families, text):
+    for family in (f for f in families.families if f.cues):
+        exact = {i for i, cue in enumerate(family.cues) if cue.search(text)}
+        assert family.cue_hits(text) == exact
+        assert family.cue_hits(text, cue_words(text)) == exact
