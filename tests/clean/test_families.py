@@ -3,6 +3,7 @@ made-up texts in wordings and languages that the config's own examples do not us
 
 from __future__ import annotations
 
+import random
 import re
 from pathlib import Path
 
@@ -10,8 +11,9 @@ import pytest
 
 from transforms.clean.cleaner import Cleaner
 from transforms.clean.dateline import parse_dateline
-from transforms.clean.families import Families, cue_heads, cue_words
+from transforms.clean.families import Families, any_of, cue_heads, cue_words
 from transforms.clean.furniture import strip_name_lists
+from transforms.clean.paragraphs import _SPACES, normalise_line
 from transforms.clean.profiles import ProfileSet
 from transforms.common.config import ConfigError
 from transforms.common.records import Draft
@@ -252,3 +254,29 @@ def test_cue_hits_with_the_word_test_are_the_regexes_hits(families, text):
         exact = {i for i, cue in enumerate(family.cues) if cue.search(text)}
         assert family.cue_hits(text) == exact
         assert family.cue_hits(text, cue_words(text)) == exact
+
+
+def test_one_alternation_of_the_templates_matches_where_one_of_them_does(families):
+    combined = families.any_template
+    assert combined is not None
+    lines = ["This story first appeared on Example Daily.", "Via: Anadolu", "Posted in: World, Asia",
+             "(Adds comment from the operators in paragraph 3)", "Listen to this story. 4 min", *BODY]
+    for line in lines:
+        single = any(f.pattern.match(line) for f in families.families if f.pattern is not None)
+        assert bool(combined.match(line)) == single
+
+
+def test_any_of_declines_patterns_it_cannot_join():
+    assert any_of([re.compile("a", re.I), re.compile("b")]) is None  # flags differ
+    assert any_of([re.compile(r"(?P<x>a)(?P=x)"), re.compile("b")]) is None
+    assert any_of([re.compile(r"(a)\1"), re.compile("b")]) is None
+    joined = any_of([re.compile(r"\(?P<x>a"), re.compile(r"(?P<x>b)c")])
+    assert joined.match("(P<x>a") and joined.match("P<x>a") and joined.match("bc") and not joined.match("a")
+
+
+def test_normalise_line_is_one_space_per_run_of_spaces():
+    chars = [" ", "\t", "\u00a0", "a", "\u2009", "\u3000", "\f", "b", "\u200b", "\v"]
+    rnd = random.Random(7)
+    for _ in range(5000):
+        line = "".join(rnd.choice(chars) for _ in range(rnd.randint(0, 10)))
+        assert normalise_line(line) == _SPACES.sub(" ", line).strip(), repr(line)

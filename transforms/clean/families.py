@@ -87,8 +87,11 @@ class Family:
             return None
         if self.cues is not None:
             # dense with cues, as a banner is: a story about privacy or subscriptions is not
+            hits = self.cue_hits(line, words)
+            if not hits and self.min_hits > 0:
+                return None  # (the count of words is then not needed)
             needed = max(self.min_hits, len(line.split()) / WORDS_PER_CUE)
-            return Match(self.kind, self.name) if len(self.cue_hits(line, words)) >= needed else None
+            return Match(self.kind, self.name) if len(hits) >= needed else None
         found = self.pattern.match(line)
         if not found:
             return None
@@ -101,6 +104,8 @@ class Families:
 
     def __init__(self, families: list[Family]):
         self.families = families
+        # Most lines match no template: one alternation of them all tells, in one call
+        self.any_template = any_of([f.pattern for f in families if f.pattern is not None])
 
     @classmethod
     def from_file(cls, path: str | Path) -> Families:
@@ -117,7 +122,10 @@ class Families:
     def match(self, line: str) -> Match | None:
         line = line.strip()
         words: frozenset[str] | bool | None = False  # the line's cue_words, once a lexicon needs them
+        templates = self.any_template is None or self.any_template.match(line) is not None
         for family in self.families:
+            if family.pattern is not None and not templates:
+                continue
             if family.heads is not None and words is False and len(line) <= family.max_chars:
                 words = cue_words(line)
             found = family.match(line, words)
@@ -169,6 +177,34 @@ class Families:
             found.append(match)
             sentences.pop()
         return " ".join(sentences), found
+
+
+_ESCAPE = re.compile(r"\\.", re.S)
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+_REFERENCE = re.compile(r"\(\?P=|\(\?\(")  # once escapes are blanked out
+
+
+def any_of(patterns: list[re.Pattern]) -> re.Pattern | None:
+    """One regex that matches (or searches) where one of the patterns does: their alternation, group
+    names dropped (families share them). None when they differ in flags or refer to their groups."""
+    if not patterns or len({p.flags for p in patterns}) > 1:
+        return None
+    sources = []
+    for pattern in patterns:
+        if re.search(r"\\[1-9]", pattern.pattern):
+            return None  # a numbered back-reference (or an escaped backslash before a digit)
+        blanked = _ESCAPE.sub("__", pattern.pattern)
+        if _REFERENCE.search(blanked):
+            return None
+        source = pattern.pattern
+        for found in reversed(list(_NAMED_GROUP.finditer(blanked))):
+            source = source[:found.start()] + "(" + source[found.end():]
+        sources.append(f"(?:{source})")
+    try:
+        combined = re.compile("|".join(sources), patterns[0].flags)
+    except re.error:
+        return None
+    return combined if combined.groups == sum(p.groups for p in patterns) else None
 
 
 def cue_words(text: str) -> frozenset[str] | None:

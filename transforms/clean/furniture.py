@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass, field
 
 from transforms.clean.dates import MONTH_WORD, WEEKDAY_WORD, ZONE_OFFSETS
+from transforms.clean.families import any_of
 from transforms.clean.profiles import ProfileSet
 
 # --- timestamps ------------------------------------------------------------------------------
@@ -165,6 +166,7 @@ _FURNITURE_SOURCES = [
     ("disclaimer", r"^\(?(?:the )?views and opinions expressed in (?:the|this) article .{0,120}\)?$"),
 ]
 _FURNITURE = [(kind, re.compile(source, re.I)) for kind, source in _FURNITURE_SOURCES]
+_ANY_FURNITURE = any_of([pattern for _, pattern in _FURNITURE])  # most paragraphs match none
 # Agency notes that end a story: "Jane Doe contributed to this report."
 _NOTE = re.compile(
     r"(?:contributed (?:to )?(?:this|the) (?:report|story|article)|helped with this (?:report|story)"
@@ -177,7 +179,7 @@ _TAILS = [re.compile(rf"\s*{_SYNDICATED}$", re.I)]
 
 def furniture_kind(paragraph: str) -> str | None:
     """The kind of furniture a paragraph is ("share", "teaser", ...), or None for story text."""
-    if len(paragraph) > 300:
+    if len(paragraph) > 300 or (_ANY_FURNITURE is not None and not _ANY_FURNITURE.match(paragraph)):
         return None
     for kind, pattern in _FURNITURE:
         if pattern.match(paragraph):
