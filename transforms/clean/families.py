@@ -65,10 +65,12 @@ class Family:
         self.any_cue = re.compile("|".join(f"(?:{cue.pattern})" for cue in self.cues), re.I) \
             if self.cues else None
         # Cheaper still: a cue starts at a word boundary with one of a few whole words (its head:
-        # "cookie", "privacy", "log"...). A text none of whose words is a head holds no cue.
-        self.heads = cue_heads(self.cues) if self.cues else None
+        # "cookie", "privacy", "log"...). A text none of whose words is a head holds no cue, and
+        # only the cues whose heads it holds are searched.
+        self.cue_heads = cue_heads(self.cues) if self.cues else None
+        self.heads = frozenset().union(*self.cue_heads) if self.cue_heads is not None else None
 
-    def cue_hits(self, text: str, words: frozenset[str] | bool | None = False) -> set[int]:
+    def cue_hits(self, text: str, words: list[str] | bool | None = False) -> set[int]:
         """Indices of the cues found in the text. `words`: the text's cue_words if the caller has
         them (False: not computed yet)."""
         if self.any_cue is None:
@@ -76,13 +78,17 @@ class Family:
         if self.heads is not None:
             if words is False:
                 words = cue_words(text)
-            if words is not None and words.isdisjoint(self.heads):
-                return set()
+            if words is not None:
+                if self.heads.isdisjoint(words):
+                    return set()
+                held = self.heads.intersection(words)
+                return {i for i, heads in enumerate(self.cue_heads)
+                        if not heads.isdisjoint(held) and self.cues[i].search(text)}
         if not self.any_cue.search(text):
             return set()
         return {i for i, cue in enumerate(self.cues) if cue.search(text)}
 
-    def match(self, line: str, words: frozenset[str] | bool | None = False) -> Match | None:
+    def match(self, line: str, words: list[str] | bool | None = False) -> Match | None:
         if len(line) > self.max_chars:
             return None
         if self.cues is not None:
@@ -121,7 +127,7 @@ class Families:
 
     def match(self, line: str) -> Match | None:
         line = line.strip()
-        words: frozenset[str] | bool | None = False  # the line's cue_words, once a lexicon needs them
+        words: list[str] | bool | None = False  # the line's cue_words, once a lexicon needs them
         templates = self.any_template is None or self.any_template.match(line) is not None
         for family in self.families:
             if family.pattern is not None and not templates:
@@ -142,7 +148,7 @@ class Families:
         if not lexicons or len(paragraph) <= MAX_LINE_CHARS:
             return paragraph
         words = cue_words(paragraph)  # a sentence's words are words of the paragraph
-        lexicons = [f for f in lexicons if f.heads is None or words is None or not words.isdisjoint(f.heads)]
+        lexicons = [f for f in lexicons if f.heads is None or words is None or not f.heads.isdisjoint(words)]
         if not lexicons:
             return paragraph
         sentences = _SENTENCE_END.split(paragraph.strip())
@@ -207,25 +213,26 @@ def any_of(patterns: list[re.Pattern]) -> re.Pattern | None:
     return combined if combined.groups == sum(p.groups for p in patterns) else None
 
 
-def cue_words(text: str) -> frozenset[str] | None:
+def cue_words(text: str) -> list[str] | None:
     """The text's words, lowered, to test against cue heads; None when the text holds a letter
     that case-blind matching takes for another (see _CASE_GROUPS): then only the regexes can tell."""
     lowered = text.lower()
     if _UNSURE_CHAR.search(lowered):
         return None
-    return frozenset(_WORDS.findall(lowered))
+    return _WORDS.findall(lowered)
 
 
-def cue_heads(cues: list[re.Pattern]) -> frozenset[str] | None:
-    """Words (lowered) one of which a text holds, as a whole word, wherever one of the cues
-    matches: for each way of spelling each cue, its longest whole word. None when a cue's regex
-    is beyond what _spellings reads (then no word test is made).
+def cue_heads(cues: list[re.Pattern]) -> list[frozenset[str]] | None:
+    """For each cue, words (lowered) one of which a text holds, as a whole word, wherever the cue
+    matches: for each way of spelling the cue, its longest whole word. None when a cue's regex is
+    beyond what _spellings reads (then no word test is made).
 
     A cue is `\\b...\\b` around letters, classes of letters, optional or alternative groups and
     \\s+: a run of its letters between \\b, a space or another non-word character matches a whole
     word of the text, lowered (unless the text holds an unsure letter, see cue_words)."""
-    heads: set[str] = set()
+    found = []
     for cue in cues:
+        heads = set()
         try:
             spellings = _spellings(cue.pattern)
         except ValueError:
@@ -235,7 +242,8 @@ def cue_heads(cues: list[re.Pattern]) -> frozenset[str] | None:
             if not words or any(_UNSURE_CHAR.search(w.lower()) for w in words):
                 return None
             heads.add(max(words, key=len).lower())
-    return frozenset(heads)
+        found.append(frozenset(heads))
+    return found
 
 
 def _spellings(pattern: str) -> set[str]:
