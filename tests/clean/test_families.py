@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from transforms.clean.cleaner import Cleaner
+from transforms.clean.cleaner import Cleaner, _outlet_mention
 from transforms.clean.dateline import parse_dateline
 from transforms.clean.families import Families, any_of, cue_heads, cue_words
 from transforms.clean.furniture import strip_name_lists
@@ -280,3 +280,16 @@ def test_normalise_line_is_one_space_per_run_of_spaces():
     for _ in range(5000):
         line = "".join(rnd.choice(chars) for _ in range(rnd.randint(0, 10)))
         assert normalise_line(line) == _SPACES.sub(" ", line).strip(), repr(line)
+
+
+@pytest.mark.parametrize("name", ["Reuters", "The Guardian", "the Example Times", "AP", "Kyodo", "Ex-Pr"])
+def test_outlet_mention_finds_what_a_leading_look_behind_finds(name):
+    core = re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE)
+    lead = r"[Tt]he\s+" if core != name.strip() else ""
+    plain = re.compile(r"(?<!\w)" + lead + re.escape(core) + r"(?!\w)(?![ \t]+[A-Z])")
+    names = (name, core, name.lower(), f"the  {core}")
+    texts = [f"{w}{n}{t}" for w in ("", " ", "x", "X", "'", "\n") for n in names
+             for t in ("", ".", " said", " Electoral", "s", "\t", "\tBoard")]
+    for text in texts:
+        found, expected = _outlet_mention(name).search(text), plain.search(text)
+        assert (found and found.span()) == (expected and expected.span()), text

@@ -277,8 +277,11 @@ def _outlet_mention(name: str) -> re.Pattern:
     """An outlet's name as a story mentions it: case as written ("The" or "the" when the name
     has it), and not the start of a longer proper name ("the Independent Electoral Commission")."""
     core = re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE)
-    lead = r"[Tt]he\s+" if core != name.strip() else ""
-    return re.compile(r"(?<!\w)" + lead + re.escape(core) + r"(?!\w)(?![ \t]+[A-Z])")
+    # (?<!\w) comes after the first word, as a look-behind over it: a pattern that opens with
+    # that word is searched for it directly (one opening with a look-behind tries every position)
+    first = r"[Tt]he" if core != name.strip() else re.escape(core)
+    rest = r"\s+" + re.escape(core) if core != name.strip() else ""
+    return re.compile(first + r"(?<!\w" + first + ")" + rest + r"(?!\w)(?![ \t]+[A-Z])")
 
 
 # Furniture that engages the reader (share and follow lines, teasers of other stories, ads, a

@@ -194,7 +194,9 @@ def is_end_note(paragraph: str) -> bool:
 # A form's option list scraped into the text (countries, regions, languages: "Afghanistan
 # Albania Algeria ..."): a long run of title-case names with nothing but separators and name
 # joiners between them. Prose, even German with its capitalised nouns, has verbs and articles.
-_NAME_ITEM = r"[A-ZÀ-ÖØ-ÞĄĆĘŁŃŚŹŻÇĞİŞ][a-zà-öø-ÿąćęłńóśźżçğışü'’.\-]+"
+_CAPITAL = "[A-ZÀ-ÖØ-ÞĄĆĘŁŃŚŹŻÇĞİŞ]"
+_NOT_CAPITAL = "[^A-ZÀ-ÖØ-ÞĄĆĘŁŃŚŹŻÇĞİŞ]"
+_NAME_ITEM = rf"{_CAPITAL}[a-zà-öø-ÿąćęłńóśźżçğışü'’.\-]+"
 _JOINER = r"(?:and|of|the|und|de|del|la|y|i|et|e|do|da|ve)"
 _NAME_LIST = re.compile(
     rf"(?:(?<=\s)|^)(?:{_NAME_ITEM}(?:\s+{_JOINER}\s+{_NAME_ITEM})*(?:\s*[,;|/•·]\s*|\s+)){{{12},}}"
@@ -202,10 +204,16 @@ _NAME_LIST = re.compile(
 )
 
 
+# 13 capitals, the least such a list holds: most paragraphs have fewer, and this is much
+# cheaper to rule out than _NAME_LIST's search
+_THIRTEEN_CAPITALS = re.compile(rf"{_NOT_CAPITAL}*+(?:{_CAPITAL}{_NOT_CAPITAL}*+){{12}}{_CAPITAL}")
+
+
 def strip_name_lists(paragraph: str) -> str:
     """The paragraph without runs of 13 or more title-case names (a form's country list)."""
-    return re.sub(r"\s{2,}", " ", _NAME_LIST.sub(" ", paragraph)).strip() if _NAME_LIST.search(paragraph) \
-        else paragraph
+    if not _THIRTEEN_CAPITALS.match(paragraph) or not _NAME_LIST.search(paragraph):
+        return paragraph
+    return re.sub(r"\s{2,}", " ", _NAME_LIST.sub(" ", paragraph)).strip()
 
 
 def strip_tails(paragraph: str, profiles: ProfileSet) -> str:
