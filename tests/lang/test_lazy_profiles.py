@@ -61,6 +61,8 @@ MORE_TEXTS = [
     "مدير الوكالة قال إن الاتفاق سيوقع قريبا",
     "A",
     "NASA AND ESA SAID SO",
+    "the the THE The tHe ThE  the...the,the 'the' the",  # a word's n-grams come from the cache
+    " x  NASA's CEO, e.g. HTTP/2 (and) the",
 ]
 
 

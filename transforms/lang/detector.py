@@ -25,7 +25,7 @@ class LazyProbabilities:
     holds that n-gram. langdetect builds all 88k rows of 55 floats up front (0.25 s of CPU in the
     driver and in every worker); a run needs a few thousand. Rows are the ones its
     DetectorFactory.add_profile computes; langdetect's Detector only asks `in` and `[]`, FastDetector
-    reads `words` and keeps the rows it used as arrays in `arrays`."""
+    reads `words` and keeps the rows it used as arrays, and the n-grams of words, here."""
 
     def __init__(self, profiles: list[tuple[dict, list[int]]], langsize: int):
         self.profiles = profiles  # (n-gram counts, [1-gram, 2-gram, 3-gram totals]) per language
@@ -33,6 +33,7 @@ class LazyProbabilities:
         self.words = set().union(*(freq for freq, _ in profiles))
         self.rows: dict[str, list[float]] = {}
         self.arrays: dict[str, np.ndarray] = {}  # the rows FastDetector has used, as arrays
+        self.word_ngrams: dict[str, list[str]] = {}  # FastDetector's n-grams of a word and a space
 
     def __contains__(self, word) -> bool:
         return word in self.words
@@ -54,56 +55,78 @@ class LazyProbabilities:
 
 
 class _Normalised(dict):
-    """langdetect's NGram.normalize of each character, computed once per character."""
+    """langdetect's NGram.normalize of each character, by code point (for str.translate), computed
+    once per character."""
 
-    def __missing__(self, ch: str) -> str:
-        value = self[ch] = NGram.normalize(ch)
+    def __missing__(self, code: int) -> str:
+        value = self[code] = NGram.normalize(chr(code))
         return value
 
 
 _NORMALISED = _Normalised()
 _INF = float("inf")
+MAX_CACHED_WORDS = 100_000
+
+
+def _ngrams_of(text: str, words) -> list[str]:
+    """The n-grams langdetect's _extract_ngrams keeps from a text already normalised (NGram.add_char
+    and its 1- to 3-grams, those in `words`)."""
+    result: list[str] = []
+    append = result.append
+    grams, capital = " ", False
+    for ch in text:
+        last = grams[-1]
+        if last == " ":
+            grams, capital = " ", False
+            if ch == " ":
+                continue
+        elif len(grams) >= NGram.N_GRAM:
+            grams = grams[1:]
+        grams += ch
+        if ch.isupper():
+            if last.isupper():
+                capital = True
+        else:
+            capital = False
+        if capital:
+            continue
+        if ch != " " and ch in words:
+            append(ch)
+        size = len(grams)
+        if size >= 2:
+            if grams[-2:] in words:
+                append(grams[-2:])
+            if size >= 3 and grams in words:
+                append(grams)
+    return result
 
 
 class FastDetector(Detector):
-    """langdetect's Detector with its n-gram extraction and its probability loop written as
-    comprehensions over whole rows: the same characters, n-grams, random draws and floating-point
-    operations in the same order, so the same probabilities to the last bit (tests/lang check it
-    against langdetect's own Detector). langdetect's loops cost a Python call per character and
-    per language."""
+    """langdetect's Detector with its n-gram extraction and its probability loop written for
+    speed: the same characters, n-grams, random draws and floating-point operations in the same
+    order, so the same probabilities to the last bit (tests/lang check it against langdetect's own
+    Detector). langdetect's loops cost a Python call per character and per language."""
 
     def _extract_ngrams(self) -> list[str]:
         table = self.word_lang_prob_map
-        words = table.words if isinstance(table, LazyProbabilities) else table
-        normalised = _NORMALISED
+        text = self.text.translate(_NORMALISED)
+        if not isinstance(table, LazyProbabilities):
+            return _ngrams_of(text, table)
+        # The n-gram state starts afresh after each space, so a word followed by a space always
+        # gives the same n-grams: they are kept per word (the last word, with no space after it, not)
+        cache, words = table.word_ngrams, table.words
+        if len(cache) > MAX_CACHED_WORDS:
+            cache.clear()
         result: list[str] = []
-        append = result.append
-        grams, capital = " ", False
-        for ch in self.text:  # NGram.add_char, then the 1- to 3-grams _extract_ngrams keeps
-            ch = normalised[ch]
-            last = grams[-1]
-            if last == " ":
-                grams, capital = " ", False
-                if ch == " ":
-                    continue
-            elif len(grams) >= NGram.N_GRAM:
-                grams = grams[1:]
-            grams += ch
-            if ch.isupper():
-                if last.isupper():
-                    capital = True
-            else:
-                capital = False
-            if capital:
-                continue
-            if ch != " " and ch in words:
-                append(ch)
-            size = len(grams)
-            if size >= 2:
-                if grams[-2:] in words:
-                    append(grams[-2:])
-                if size >= 3 and grams in words:
-                    append(grams)
+        pieces = text.split(" ")
+        for piece in pieces[:-1]:
+            if piece:
+                grams = cache.get(piece)
+                if grams is None:
+                    grams = cache[piece] = _ngrams_of(piece + " ", words)
+                result += grams
+        if pieces[-1]:
+            result += _ngrams_of(pieces[-1], words)
         return result
 
     def _detect_block(self) -> None:
