@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from transforms.clean.spellings import cue_heads, cue_words
 from transforms.common.config import ConfigError, read_yaml
 
 SCHEMA_VERSION = 1
@@ -21,25 +22,6 @@ _KEYS = {"name", "type", "kind", "credit", "template", "slots", "cues", "min_hit
 MAX_LINE_CHARS = 600  # template families look at lines up to this long
 WORDS_PER_CUE = 10  # a lexicon line holds at least one distinct cue per this many words
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+")
-_WORDS = re.compile(r"\w+")
-_WORD_CHAR = re.compile(r"\w")
-# Letters that Python's re, ignoring case, takes for one another beyond their lower case (its
-# re._casefix table: "ı" matches "i", "ſ" matches "s", ...). The first of each group stands for
-# it; a lowered text that holds another one (or the combining dot "İ".lower() leaves) is searched
-# with the cue regexes alone, and a cue head that holds one gets no word test.
-_CASE_GROUPS = [
-    "i\u0131", "s\u017f", "\u03bc\u00b5", "\u03b9\u0345\u1fbe", "\u0390\u1fd3", "\u03b0\u1fe3",
-    "\u03b2\u03d0", "\u03b5\u03f5", "\u03b8\u03d1", "\u03ba\u03f0", "\u03c0\u03d6", "\u03c1\u03f1",
-    "\u03c3\u03c2", "\u03c6\u03d5", "\u0432\u1c80", "\u0434\u1c81", "\u043e\u1c82", "\u0441\u1c83",
-    "\u0442\u1c84\u1c85", "\u044a\u1c86", "\u0463\u1c87", "\ua64b\u1c88", "\u1e61\u1e9b", "\ufb05\ufb06",
-]
-_UNSURE = "".join(group[1:] for group in _CASE_GROUPS) + "\u0307"
-_UNSURE_CHAR = re.compile(f"[{re.escape(_UNSURE)}]")
-_STOP = "\x00"  # in a cue's spellings: \s, a character class of it, or any non-word character
-_BOUND = "\x01"  # in a cue's spellings: \b
-MAX_SPELLINGS = 256
-# A word of a spelling that is a whole word of the matched text: letters between delimiters
-_DELIMITED = re.compile(f"(?<=[{_STOP}{_BOUND}])\\w+(?=[{_STOP}{_BOUND}])")
 
 
 @dataclass
@@ -211,132 +193,6 @@ def any_of(patterns: list[re.Pattern]) -> re.Pattern | None:
     except re.error:
         return None
     return combined if combined.groups == sum(p.groups for p in patterns) else None
-
-
-def cue_words(text: str) -> list[str] | None:
-    """The text's words, lowered, to test against cue heads; None when the text holds a letter
-    that case-blind matching takes for another (see _CASE_GROUPS): then only the regexes can tell."""
-    lowered = text.lower()
-    if _UNSURE_CHAR.search(lowered):
-        return None
-    return _WORDS.findall(lowered)
-
-
-def cue_heads(cues: list[re.Pattern]) -> list[frozenset[str]] | None:
-    """For each cue, words (lowered) one of which a text holds, as a whole word, wherever the cue
-    matches: for each way of spelling the cue, its longest whole word. None when a cue's regex is
-    beyond what _spellings reads (then no word test is made).
-
-    A cue is `\\b...\\b` around letters, classes of letters, optional or alternative groups and
-    \\s+: a run of its letters between \\b, a space or another non-word character matches a whole
-    word of the text, lowered (unless the text holds an unsure letter, see cue_words)."""
-    found = []
-    for cue in cues:
-        heads = set()
-        try:
-            spellings = _spellings(cue.pattern)
-        except ValueError:
-            return None
-        for spelling in spellings:
-            words = [w for w in _DELIMITED.findall(spelling) if w]
-            if not words or any(_UNSURE_CHAR.search(w.lower()) for w in words):
-                return None
-            heads.add(max(words, key=len).lower())
-        found.append(frozenset(heads))
-    return found
-
-
-def _spellings(pattern: str) -> set[str]:
-    """The strings a cue regex matches, with _STOP for one non-word character and _BOUND for \\b.
-
-    Raises ValueError for anything else than literals, escaped punctuation, classes of literals
-    and ranges, (?:...) and (...) groups with |, ? after an item, + or * after \\s."""
-    spellings, at = _alternatives(pattern, 0)
-    if at != len(pattern):
-        raise ValueError(pattern)
-    return spellings
-
-
-def _alternatives(pattern: str, at: int) -> tuple[set[str], int]:
-    found: set[str] = set()
-    while True:
-        spellings, at = _sequence(pattern, at)
-        found |= spellings
-        if at < len(pattern) and pattern[at] == "|":
-            at += 1
-            continue
-        return found, at
-
-
-def _sequence(pattern: str, at: int) -> tuple[set[str], int]:
-    spellings = {""}
-    while at < len(pattern) and pattern[at] not in "|)":
-        item, at = _item(pattern, at)
-        if at < len(pattern) and pattern[at] in "?+*{":
-            quantifier = pattern[at]
-            at += 1
-            if quantifier == "?":
-                item = item | {""}
-            elif quantifier in "+*" and item == {_STOP}:  # \s+: one non-word character stands for it
-                item = {_STOP} if quantifier == "+" else {_STOP, ""}
-            else:
-                raise ValueError(pattern)
-            if at < len(pattern) and pattern[at] in "?+":  # lazy or possessive
-                raise ValueError(pattern)
-        spellings = {s + i for s in spellings for i in item}
-        if len(spellings) > MAX_SPELLINGS:
-            raise ValueError(pattern)
-    return spellings, at
-
-
-def _item(pattern: str, at: int) -> tuple[set[str], int]:
-    ch = pattern[at]
-    if ch == "(":
-        start = at + 3 if pattern.startswith("(?:", at) else at + 1
-        if pattern.startswith("(?", at) and start == at + 1:
-            raise ValueError(pattern)  # flags, look-arounds, named groups
-        spellings, at = _alternatives(pattern, start)
-        if at >= len(pattern) or pattern[at] != ")":
-            raise ValueError(pattern)
-        return spellings, at + 1
-    if ch == "[":
-        end = pattern.find("]", at + 2)
-        body = pattern[at + 1:end]
-        if end < 0 or body.startswith("^") or "\\" in body or "[" in body:
-            raise ValueError(pattern)
-        chars: set[str] = set()
-        i = 0
-        while i < len(body):
-            if i + 2 < len(body) and body[i + 1] == "-":
-                chars.update(chr(c) for c in range(ord(body[i]), ord(body[i + 2]) + 1))
-                i += 3
-            else:
-                chars.add(body[i])
-                i += 1
-        if len(chars) > MAX_SPELLINGS:
-            raise ValueError(pattern)
-        return {_char(c, pattern) for c in chars}, end + 1
-    if ch == "\\":
-        escaped = pattern[at + 1:at + 2]
-        if escaped == "s":
-            return {_STOP}, at + 2
-        if escaped == "b":
-            return {_BOUND}, at + 2
-        if not escaped or escaped.isalnum() or escaped == "_":
-            raise ValueError(pattern)
-        return {_char(escaped, pattern)}, at + 2
-    if ch in ".^$*+?{}]":
-        raise ValueError(pattern)
-    return {_char(ch, pattern)}, at + 1
-
-
-def _char(ch: str, pattern: str) -> str:
-    """A letter as itself; an uncased non-word character (it matches only itself) as _STOP."""
-    if _WORD_CHAR.match(ch):
-        return ch
-    if ch.lower() != ch.upper() or ch in _UNSURE or ch in (_STOP, _BOUND):
-        raise ValueError(pattern)
-    return _STOP
 
 
 def _slot_lists(raw: object, where: str) -> dict[str, list[str]]:

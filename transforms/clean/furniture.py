@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from transforms.clean.dates import MONTH_WORD, WEEKDAY_WORD, ZONE_OFFSETS
 from transforms.clean.families import any_of
 from transforms.clean.profiles import ProfileSet
+from transforms.clean.spellings import Sieve, lowered_sure
 
 # --- timestamps ------------------------------------------------------------------------------
 _TIME_LABEL = re.compile(
@@ -174,7 +175,7 @@ _NOTE = re.compile(
     re.I,
 )
 NOTE_ZONE = 3  # how many paragraphs from the end agency notes are looked for
-_TAILS = [re.compile(rf"\s*{_SYNDICATED}$", re.I)]
+_TAILS = [Sieve(re.compile(rf"\s*{_SYNDICATED}$", re.I))]  # each searched only where its word is
 
 
 def furniture_kind(paragraph: str) -> str | None:
@@ -219,10 +220,12 @@ def strip_name_lists(paragraph: str) -> str:
 def strip_tails(paragraph: str, profiles: ProfileSet) -> str:
     """A paragraph without generic or outlet furniture glued to its end (or a name list in it)."""
     paragraph = strip_name_lists(paragraph)
-    for pattern in _TAILS:
-        paragraph = pattern.sub("", paragraph)
-    for _, pattern in profiles.junk_tails:
-        paragraph = pattern.sub("", paragraph)
+    lowered: str | bool | None = False  # the paragraph's lowered_sure, once a case-blind sieve needs it
+    for sieve in (*_TAILS, *profiles.junk_tail_sieves):
+        if sieve.ignores_case and lowered is False:
+            lowered = lowered_sure(paragraph)
+        if not sieve.rules_out(paragraph, lowered):
+            paragraph, lowered = sieve.pattern.sub("", paragraph), False
     return paragraph.rstrip()
 
 

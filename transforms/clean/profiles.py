@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from transforms.clean.dates import zone_named
+from transforms.clean.spellings import Sieve
 from transforms.common.config import ConfigError, project_path, read_yaml
 from transforms.common.names import name_key
 from transforms.common.urls import host_label, label_names
@@ -58,6 +59,10 @@ class ProfileSet:
                 self._by_name.setdefault(name_key(name), profile)
         self.junk_lines = [(p, pattern) for p in profiles for pattern in p.junk_lines]
         self.junk_tails = [(p, pattern) for p in profiles for pattern in p.junk_tails]
+        # the regexes searched in every text, each with a word it cannot match without (spellings.py)
+        self.junk_tail_sieves = [Sieve(pattern) for _, pattern in self.junk_tails]
+        self._signatures = [(p, [Sieve(x) for x in p.signatures]) for p in profiles if p.signatures]
+        self._credits = [(p, [Sieve(x) for x in p.credits]) for p in profiles if p.credits]
         # the name keys of each agency, for agency_by_host (computed once, not once per URL)
         self._agency_keys = [(p, [name_key(n) for n in (p.name, *p.aliases)]) for p in profiles if p.agency]
 
@@ -132,15 +137,15 @@ class ProfileSet:
         return None
 
     def by_signature(self, text: str) -> Profile | None:
-        for profile in self.profiles:
-            if any(pattern.search(text) for pattern in profile.signatures):
+        for profile, sieves in self._signatures:
+            if any(not s.rules_out(text) and s.pattern.search(text) for s in sieves):
                 return profile
         return None
 
     def credit_in(self, text: str) -> str | None:
         """An agency credited by one of the profiles' credit patterns anywhere in `text`."""
-        for profile in self.profiles:
-            if any(pattern.search(text) for pattern in profile.credits):
+        for profile, sieves in self._credits:
+            if any(not s.rules_out(text) and s.pattern.search(text) for s in sieves):
                 return profile.name
         return None
 
