@@ -33,7 +33,8 @@ class LazyProbabilities:
         self.words = set().union(*(freq for freq, _ in profiles))
         self.rows: dict[str, list[float]] = {}
         self.arrays: dict[str, np.ndarray] = {}  # the rows FastDetector has used, as arrays
-        self.word_ngrams: dict[str, list[str]] = {}  # FastDetector's n-grams of a word and a space
+        self.word_ngrams: dict[str, tuple[str, ...]] = {}  # FastDetector's n-grams of a word and a space
+        self.ngrams: dict[str, str] = {}  # one string object per n-gram they hold
 
     def __contains__(self, word) -> bool:
         return word in self.words
@@ -41,16 +42,26 @@ class LazyProbabilities:
     def __getitem__(self, word: str) -> list[float]:
         row = self.rows.get(word)
         if row is None:
-            if word not in self.words:
-                raise KeyError(word)
-            row = [0.0] * self.langsize
-            length = len(word)
-            if 1 <= length <= 3:
-                for index, (freq, n_words) in enumerate(self.profiles):
-                    count = freq.get(word)
-                    if count is not None:
-                        row[index] = 1.0 * count / n_words[length - 1]
-            self.rows[word] = row
+            row = self.rows[word] = self._row(word)
+        return row
+
+    def array(self, word: str) -> np.ndarray:
+        """The row as an array, kept (not as a list too)."""
+        row = self.arrays.get(word)
+        if row is None:
+            row = self.arrays[word] = np.array(self.rows.get(word) or self._row(word), dtype=np.float64)
+        return row
+
+    def _row(self, word: str) -> list[float]:
+        if word not in self.words:
+            raise KeyError(word)
+        row = [0.0] * self.langsize
+        length = len(word)
+        if 1 <= length <= 3:
+            for index, (freq, n_words) in enumerate(self.profiles):
+                count = freq.get(word)
+                if count is not None:
+                    row[index] = 1.0 * count / n_words[length - 1]
         return row
 
 
@@ -65,7 +76,7 @@ class _Normalised(dict):
 
 _NORMALISED = _Normalised()
 _INF = float("inf")
-MAX_CACHED_WORDS = 100_000
+MAX_CACHED_WORDS = 20_000
 
 
 def _ngrams_of(text: str, words) -> list[str]:
@@ -114,16 +125,18 @@ class FastDetector(Detector):
             return _ngrams_of(text, table)
         # The n-gram state starts afresh after each space, so a word followed by a space always
         # gives the same n-grams: they are kept per word (the last word, with no space after it, not)
-        cache, words = table.word_ngrams, table.words
+        cache, words, same = table.word_ngrams, table.words, table.ngrams
         if len(cache) > MAX_CACHED_WORDS:
             cache.clear()
+            same.clear()
         result: list[str] = []
         pieces = text.split(" ")
         for piece in pieces[:-1]:
             if piece:
                 grams = cache.get(piece)
-                if grams is None:
-                    grams = cache[piece] = _ngrams_of(piece + " ", words)
+                if grams is None:  # one string object per n-gram, shared by the words holding it
+                    grams = tuple(same.setdefault(g, g) for g in _ngrams_of(piece + " ", words))
+                    cache[piece] = grams
                 result += grams
         if pieces[-1]:
             result += _ngrams_of(pieces[-1], words)
@@ -138,7 +151,8 @@ class FastDetector(Detector):
         if not ngrams:
             raise LangDetectException(ErrorCode.CantDetectError, "No features in text.")
         table = self.word_lang_prob_map
-        arrays = table.arrays if isinstance(table, LazyProbabilities) else {}
+        lazy = isinstance(table, LazyProbabilities)
+        arrays = table.arrays if lazy else {}
         langprob = np.zeros(len(self.langlist))
         self.random.seed(self.seed)
         choice = self.random.choice
@@ -151,7 +165,7 @@ class FastDetector(Detector):
                 word = choice(ngrams)
                 row = arrays.get(word)
                 if row is None:
-                    row = arrays[word] = np.array(table[word], dtype=np.float64)
+                    row = table.array(word) if lazy else arrays.setdefault(word, np.array(table[word]))
                 np.multiply(prob, weight + row, out=prob)  # _update_lang_prob, element by element
                 if i % 5 == 0:  # _normalize_prob: Python's sum, left to right, as langdetect's
                     values = prob.tolist()
