@@ -63,6 +63,8 @@ MORE_TEXTS = [
     "NASA AND ESA SAID SO",
     "the the THE The tHe ThE  the...the,the 'the' the",  # a word's n-grams come from the cache
     " x  NASA's CEO, e.g. HTTP/2 (and) the",
+    "Ein Beispiel  mit   Leerzeichen, ja. " * 300,  # past langdetect's 10,000 characters
+    "Москва: ОБНОВЛЕНО в 12:00 (Reuters) — власти сообщили об этом в понедельник, AP",
 ]
 
 

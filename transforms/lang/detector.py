@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 
 import numpy as np
 from langdetect import DetectorFactory
@@ -77,6 +78,9 @@ class _Normalised(dict):
 _NORMALISED = _Normalised()
 _INF = float("inf")
 MAX_CACHED_WORDS = 20_000
+_SPACE_RUN = re.compile("  +")
+_LATIN = re.compile("[A-z]")
+_FROM_U0300 = re.compile("[\u0300-\U0010ffff]")
 
 
 def _ngrams_of(text: str, words) -> list[str]:
@@ -117,6 +121,19 @@ class FastDetector(Detector):
     speed: the same characters, n-grams, random draws and floating-point operations in the same
     order, so the same probabilities to the last bit (tests/lang check it against langdetect's own
     Detector). langdetect's loops cost a Python call per character and per language."""
+
+    def append(self, text: str) -> None:
+        text = self.URL_RE.sub(" ", text)
+        text = self.MAIL_RE.sub(" ", text)
+        text = NGram.normalize_vi(text)
+        # langdetect's loop keeps each character unless it and the one before it are spaces
+        self.text += _SPACE_RUN.sub(" ", text[:self.max_text_length])
+
+    def cleaning_text(self) -> None:
+        # langdetect's loop: letters A-z against characters from U+0300 on (its test of the
+        # Latin Extended Additional block compares a block number with a name: never equal)
+        if len(_LATIN.findall(self.text)) * 2 < len(_FROM_U0300.findall(self.text)):
+            self.text = _LATIN.sub("", self.text)
 
     def _extract_ngrams(self) -> list[str]:
         table = self.word_lang_prob_map
