@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from datetime import datetime, timezone
 
@@ -10,7 +11,14 @@ import pytest
 from transforms.clean.cleaner import Cleaner
 from transforms.clean.dateline import parse_dateline
 from transforms.clean.encoding import repair_encoding
-from transforms.clean.furniture import furniture_kind, is_timestamp, parse_byline, strip_trailing_promo
+from transforms.clean.furniture import (
+    _NAME_LIST,
+    furniture_kind,
+    is_timestamp,
+    parse_byline,
+    strip_name_lists,
+    strip_trailing_promo,
+)
 from transforms.clean.paragraphs import split_paragraphs
 from transforms.clean.profiles import ProfileSet
 from transforms.common.config import ConfigError
@@ -188,3 +196,16 @@ def test_broken_sources_file(tmp_path):
         ProfileSet.from_file(bad)
     with pytest.raises(ConfigError):
         Cleaner.from_config({"sources_file": str(tmp_path / "missing.yaml")})
+
+
+@pytest.mark.parametrize("text", [
+    "Afghanistan Albania Algeria Andorra Angola Argentina Armenia Australia Austria Azerbaijan Bahamas "
+    "Bahrain Bangladesh Barbados",
+    "Afghanistan, Albania, Algeria, Andorra, Angola, Argentina, Armenia, Australia, Austria, Azerbaijan, "
+    "Bahamas, Bahrain and the Bangladesh",
+    "The minister met Afghanistan Albania Algeria Andorra Angola Argentina Armenia Australia Austria envoys.",
+    "A B C D E F G H I J K L M N O P",
+])
+def test_name_lists_are_cut_as_by_the_list_regex_alone(text):
+    expected = re.sub(r"\s{2,}", " ", _NAME_LIST.sub(" ", text)).strip() if _NAME_LIST.search(text) else text
+    assert strip_name_lists(text) == expected

@@ -3,15 +3,19 @@ made-up texts in wordings and languages that the config's own examples do not us
 
 from __future__ import annotations
 
+import random
+import re
 from pathlib import Path
 
 import pytest
 
-from transforms.clean.cleaner import Cleaner
+from transforms.clean.cleaner import Cleaner, _outlet_mention
 from transforms.clean.dateline import parse_dateline
-from transforms.clean.families import Families
+from transforms.clean.families import Families, any_of
 from transforms.clean.furniture import strip_name_lists
+from transforms.clean.paragraphs import _SPACES, normalise_line
 from transforms.clean.profiles import ProfileSet
+from transforms.clean.spellings import cue_heads, cue_words
 from transforms.common.config import ConfigError
 from transforms.common.records import Draft
 
@@ -208,3 +212,87 @@ def test_agency_page_without_a_profile_for_its_domain(cleaner):
     own = cleaner.clean(Draft(text=text, url="https://www.reutersagency.com/story/1"))
     assert own.credited_agency == "Reuters"
     assert cleaner.clean(Draft(text=text, url="https://apple.com/newsroom/1")).credited_agency is None
+
+
+def test_cue_heads_are_whole_words_of_each_spelling():
+    sources = [r"cookies?", r"(?:log|sign)\s+in", r"to\s+continue\s+reading", r"plus-artikel",
+               r"suscr[ií]b(?:ete|irse)"]
+    cues = [re.compile(rf"\b{c}\b", re.I) for c in sources]
+    assert cue_heads(cues) == [{"cookie", "cookies"}, {"log", "sign"}, {"continue"}, {"artikel"},
+                               {"suscribete", "suscribirse", "suscríbete", "suscríbirse"}]
+    assert cue_heads([re.compile(r"\b(?=x)y\b"), re.compile(r"\b(?P<n>x)\b")]) == [{"y"}, {"x"}]
+    # a spelling with no whole word (next to any characters, at the end of the regex), or unsure
+    for unread in [r"cook\w+", r"a.b", r"ab{2}", r"x|y", r"[^a]b", "\u0131n", "ab*", r"(?i:x)"]:
+        assert cue_heads([re.compile(rf"\b{unread}\b", re.I)]) is None, unread
+
+
+def test_word_test_agrees_with_case_blind_regex_matching_for_every_character(families):
+    """Every character that Python's re, ignoring case, takes for a letter of a cue head is that
+    letter once lowered, or an unsure character (the text then goes to the regexes alone); and
+    lowering keeps a character a word character or not."""
+    letters = "".join(sorted({ch for f in families.families for head in f.heads or () for ch in head}))
+    everything = "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c < 0xE000)
+    for ch in set(re.findall(f"[{re.escape(letters)}]", everything, re.I)):
+        lowered = ch.lower()
+        assert lowered in letters or cue_words(ch) is None, hex(ord(ch))
+        assert cue_words(ch) is None or re.fullmatch(re.escape(lowered), ch, re.I)
+    word = re.compile(r"\w")
+    changed = [ch for ch in everything if ch.lower() != ch and cue_words(ch) is not None]
+    assert all(bool(word.match(ch)) == bool(word.fullmatch(ch.lower())) for ch in changed)
+
+
+@pytest.mark.parametrize("text", [
+    "We use COOKIES. Accept all, or manage preferences.",
+    "Gizlilik politikası ve çerezler: kabul et. Onay verin, cookıes",
+    "We uſe cookies and our partners ſtore and/or access data.",
+    "GİZLİLİK ve ÇEREZLER, onay",
+    "Already a subscriber? Log in to continue reading. Free trial, unlimited access.",
+    "Plus-Artikel: jetzt abonnieren und weiterlesen, Abo ab 1 Euro.",
+    "Suscríbete para seguir leyendo. ¿Ya eres suscriptor? Inicia sesión.",
+    "The partnership said the cookie-cutter design was a premium product.",
+    "ΣΥΝΔΡΟΜΉ: privacy ΣΣ policy cookies",
+])
+def test_cue_hits_with_the_word_test_are_the_regexes_hits(families, text):
+    for family in (f for f in families.families if f.cues):
+        exact = {i for i, cue in enumerate(family.cues) if cue.search(text)}
+        assert family.cue_hits(text) == exact
+        assert family.cue_hits(text, cue_words(text)) == exact
+
+
+def test_one_alternation_of_the_templates_matches_where_one_of_them_does(families):
+    combined = families.any_template
+    assert combined is not None
+    lines = ["This story first appeared on Example Daily.", "Via: Anadolu", "Posted in: World, Asia",
+             "(Adds comment from the operators in paragraph 3)", "Listen to this story. 4 min", *BODY]
+    for line in lines:
+        single = any(f.pattern.match(line) for f in families.families if f.pattern is not None)
+        assert bool(combined.match(line)) == single
+
+
+def test_any_of_declines_patterns_it_cannot_join():
+    assert any_of([re.compile("a", re.I), re.compile("b")]) is None  # flags differ
+    assert any_of([re.compile(r"(?P<x>a)(?P=x)"), re.compile("b")]) is None
+    assert any_of([re.compile(r"(a)\1"), re.compile("b")]) is None
+    joined = any_of([re.compile(r"\(?P<x>a"), re.compile(r"(?P<x>b)c")])
+    assert joined.match("(P<x>a") and joined.match("P<x>a") and joined.match("bc") and not joined.match("a")
+
+
+def test_normalise_line_is_one_space_per_run_of_spaces():
+    chars = [" ", "\t", "\u00a0", "a", "\u2009", "\u3000", "\f", "b", "\u200b", "\v"]
+    rnd = random.Random(7)
+    for _ in range(5000):
+        line = "".join(rnd.choice(chars) for _ in range(rnd.randint(0, 10)))
+        assert normalise_line(line) == _SPACES.sub(" ", line).strip(), repr(line)
+
+
+@pytest.mark.parametrize("name", ["Reuters", "The Guardian", "the Example Times", "AP", "Kyodo", "Ex-Pr"])
+def test_outlet_mention_finds_what_a_leading_look_behind_finds(name):
+    core = re.sub(r"^the\s+", "", name.strip(), flags=re.IGNORECASE)
+    lead = r"[Tt]he\s+" if core != name.strip() else ""
+    plain = re.compile(r"(?<!\w)" + lead + re.escape(core) + r"(?!\w)(?![ \t]+[A-Z])")
+    names = (name, core, name.lower(), f"the  {core}")
+    texts = [f"{w}{n}{t}" for w in ("", " ", "x", "X", "'", "\n") for n in names
+             for t in ("", ".", " said", " Electoral", "s", "\t", "\tBoard")]
+    for text in texts:
+        found, expected = _outlet_mention(name).search(text), plain.search(text)
+        assert (found and found.span()) == (expected and expected.span()), text

@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from transforms.clean.spellings import cue_heads, cue_words
 from transforms.common.config import ConfigError, read_yaml
 
 SCHEMA_VERSION = 1
@@ -45,20 +46,40 @@ class Family:
         # none (4x cheaper than a search per cue); only the others have their distinct cues counted.
         self.any_cue = re.compile("|".join(f"(?:{cue.pattern})" for cue in self.cues), re.I) \
             if self.cues else None
+        # Cheaper still: a cue starts at a word boundary with one of a few whole words (its head:
+        # "cookie", "privacy", "log"...). A text none of whose words is a head holds no cue, and
+        # only the cues whose heads it holds are searched.
+        self.cue_heads = cue_heads(self.cues) if self.cues else None
+        self.heads = frozenset().union(*self.cue_heads) if self.cue_heads is not None else None
 
-    def cue_hits(self, text: str) -> set[int]:
-        """Indices of the cues found in the text."""
-        if self.any_cue is None or not self.any_cue.search(text):
+    def cue_hits(self, text: str, words: list[str] | bool | None = False) -> set[int]:
+        """Indices of the cues found in the text. `words`: the text's cue_words if the caller has
+        them (False: not computed yet)."""
+        if self.any_cue is None:
+            return set()
+        if self.heads is not None:
+            if words is False:
+                words = cue_words(text)
+            if words is not None:
+                if self.heads.isdisjoint(words):
+                    return set()
+                held = self.heads.intersection(words)
+                return {i for i, heads in enumerate(self.cue_heads)
+                        if not heads.isdisjoint(held) and self.cues[i].search(text)}
+        if not self.any_cue.search(text):
             return set()
         return {i for i, cue in enumerate(self.cues) if cue.search(text)}
 
-    def match(self, line: str) -> Match | None:
+    def match(self, line: str, words: list[str] | bool | None = False) -> Match | None:
         if len(line) > self.max_chars:
             return None
         if self.cues is not None:
             # dense with cues, as a banner is: a story about privacy or subscriptions is not
+            hits = self.cue_hits(line, words)
+            if not hits and self.min_hits > 0:
+                return None  # (the count of words is then not needed)
             needed = max(self.min_hits, len(line.split()) / WORDS_PER_CUE)
-            return Match(self.kind, self.name) if len(self.cue_hits(line)) >= needed else None
+            return Match(self.kind, self.name) if len(hits) >= needed else None
         found = self.pattern.match(line)
         if not found:
             return None
@@ -71,6 +92,8 @@ class Families:
 
     def __init__(self, families: list[Family]):
         self.families = families
+        # Most lines match no template: one alternation of them all tells, in one call
+        self.any_template = any_of([f.pattern for f in families if f.pattern is not None])
 
     @classmethod
     def from_file(cls, path: str | Path) -> Families:
@@ -86,8 +109,14 @@ class Families:
 
     def match(self, line: str) -> Match | None:
         line = line.strip()
+        words: list[str] | bool | None = False  # the line's cue_words, once a lexicon needs them
+        templates = self.any_template is None or self.any_template.match(line) is not None
         for family in self.families:
-            found = family.match(line)
+            if family.pattern is not None and not templates:
+                continue
+            if family.heads is not None and words is False and len(line) <= family.max_chars:
+                words = cue_words(line)
+            found = family.match(line, words)
             if found:
                 return found
         return None
@@ -99,6 +128,10 @@ class Families:
         whole by `match`."""
         lexicons = [f for f in self.families if f.cues is not None]
         if not lexicons or len(paragraph) <= MAX_LINE_CHARS:
+            return paragraph
+        words = cue_words(paragraph)  # a sentence's words are words of the paragraph
+        lexicons = [f for f in lexicons if f.heads is None or words is None or not f.heads.isdisjoint(words)]
+        if not lexicons:
             return paragraph
         sentences = _SENTENCE_END.split(paragraph.strip())
         drop: set[int] = set()
@@ -132,6 +165,34 @@ class Families:
             found.append(match)
             sentences.pop()
         return " ".join(sentences), found
+
+
+_ESCAPE = re.compile(r"\\.", re.S)
+_NAMED_GROUP = re.compile(r"\(\?P<\w+>")
+_REFERENCE = re.compile(r"\(\?P=|\(\?\(")  # once escapes are blanked out
+
+
+def any_of(patterns: list[re.Pattern]) -> re.Pattern | None:
+    """One regex that matches (or searches) where one of the patterns does: their alternation, group
+    names dropped (families share them). None when they differ in flags or refer to their groups."""
+    if not patterns or len({p.flags for p in patterns}) > 1:
+        return None
+    sources = []
+    for pattern in patterns:
+        if re.search(r"\\[1-9]", pattern.pattern):
+            return None  # a numbered back-reference (or an escaped backslash before a digit)
+        blanked = _ESCAPE.sub("__", pattern.pattern)
+        if _REFERENCE.search(blanked):
+            return None
+        source = pattern.pattern
+        for found in reversed(list(_NAMED_GROUP.finditer(blanked))):
+            source = source[:found.start()] + "(" + source[found.end():]
+        sources.append(f"(?:{source})")
+    try:
+        combined = re.compile("|".join(sources), patterns[0].flags)
+    except re.error:
+        return None
+    return combined if combined.groups == sum(p.groups for p in patterns) else None
 
 
 def _slot_lists(raw: object, where: str) -> dict[str, list[str]]:

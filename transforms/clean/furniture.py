@@ -10,7 +10,9 @@ import re
 from dataclasses import dataclass, field
 
 from transforms.clean.dates import MONTH_WORD, WEEKDAY_WORD, ZONE_OFFSETS
+from transforms.clean.families import any_of
 from transforms.clean.profiles import ProfileSet
+from transforms.clean.spellings import Sieve, lowered_sure
 
 # --- timestamps ------------------------------------------------------------------------------
 _TIME_LABEL = re.compile(
@@ -165,6 +167,7 @@ _FURNITURE_SOURCES = [
     ("disclaimer", r"^\(?(?:the )?views and opinions expressed in (?:the|this) article .{0,120}\)?$"),
 ]
 _FURNITURE = [(kind, re.compile(source, re.I)) for kind, source in _FURNITURE_SOURCES]
+_ANY_FURNITURE = any_of([pattern for _, pattern in _FURNITURE])  # most paragraphs match none
 # Agency notes that end a story: "Jane Doe contributed to this report."
 _NOTE = re.compile(
     r"(?:contributed (?:to )?(?:this|the) (?:report|story|article)|helped with this (?:report|story)"
@@ -172,12 +175,12 @@ _NOTE = re.compile(
     re.I,
 )
 NOTE_ZONE = 3  # how many paragraphs from the end agency notes are looked for
-_TAILS = [re.compile(rf"\s*{_SYNDICATED}$", re.I)]
+_TAILS = [Sieve(re.compile(rf"\s*{_SYNDICATED}$", re.I))]  # each searched only where its word is
 
 
 def furniture_kind(paragraph: str) -> str | None:
     """The kind of furniture a paragraph is ("share", "teaser", ...), or None for story text."""
-    if len(paragraph) > 300:
+    if len(paragraph) > 300 or (_ANY_FURNITURE is not None and not _ANY_FURNITURE.match(paragraph)):
         return None
     for kind, pattern in _FURNITURE:
         if pattern.match(paragraph):
@@ -192,7 +195,9 @@ def is_end_note(paragraph: str) -> bool:
 # A form's option list scraped into the text (countries, regions, languages: "Afghanistan
 # Albania Algeria ..."): a long run of title-case names with nothing but separators and name
 # joiners between them. Prose, even German with its capitalised nouns, has verbs and articles.
-_NAME_ITEM = r"[A-ZÀ-ÖØ-ÞĄĆĘŁŃŚŹŻÇĞİŞ][a-zà-öø-ÿąćęłńóśźżçğışü'’.\-]+"
+_CAPITAL = "[A-ZÀ-ÖØ-ÞĄĆĘŁŃŚŹŻÇĞİŞ]"
+_NOT_CAPITAL = "[^A-ZÀ-ÖØ-ÞĄĆĘŁŃŚŹŻÇĞİŞ]"
+_NAME_ITEM = rf"{_CAPITAL}[a-zà-öø-ÿąćęłńóśźżçğışü'’.\-]+"
 _JOINER = r"(?:and|of|the|und|de|del|la|y|i|et|e|do|da|ve)"
 _NAME_LIST = re.compile(
     rf"(?:(?<=\s)|^)(?:{_NAME_ITEM}(?:\s+{_JOINER}\s+{_NAME_ITEM})*(?:\s*[,;|/•·]\s*|\s+)){{{12},}}"
@@ -200,19 +205,27 @@ _NAME_LIST = re.compile(
 )
 
 
+# 13 capitals, the least such a list holds: most paragraphs have fewer, and this is much
+# cheaper to rule out than _NAME_LIST's search
+_THIRTEEN_CAPITALS = re.compile(rf"{_NOT_CAPITAL}*+(?:{_CAPITAL}{_NOT_CAPITAL}*+){{12}}{_CAPITAL}")
+
+
 def strip_name_lists(paragraph: str) -> str:
     """The paragraph without runs of 13 or more title-case names (a form's country list)."""
-    return re.sub(r"\s{2,}", " ", _NAME_LIST.sub(" ", paragraph)).strip() if _NAME_LIST.search(paragraph) \
-        else paragraph
+    if not _THIRTEEN_CAPITALS.match(paragraph) or not _NAME_LIST.search(paragraph):
+        return paragraph
+    return re.sub(r"\s{2,}", " ", _NAME_LIST.sub(" ", paragraph)).strip()
 
 
 def strip_tails(paragraph: str, profiles: ProfileSet) -> str:
     """A paragraph without generic or outlet furniture glued to its end (or a name list in it)."""
     paragraph = strip_name_lists(paragraph)
-    for pattern in _TAILS:
-        paragraph = pattern.sub("", paragraph)
-    for _, pattern in profiles.junk_tails:
-        paragraph = pattern.sub("", paragraph)
+    lowered: str | bool | None = False  # the paragraph's lowered_sure, once a case-blind sieve needs it
+    for sieve in (*_TAILS, *profiles.junk_tail_sieves):
+        if sieve.ignores_case and lowered is False:
+            lowered = lowered_sure(paragraph)
+        if not sieve.rules_out(paragraph, lowered):
+            paragraph, lowered = sieve.pattern.sub("", paragraph), False
     return paragraph.rstrip()
 
 

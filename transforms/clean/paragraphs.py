@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 
 _SPACES = re.compile(r"[ \t\u00a0\u2007\u202f\u2000-\u200a\u3000\f\v]+")
+_ODD_SPACE = re.compile(r"[\t\u00a0\u2007\u202f\u2000-\u200a\u3000\f\v]")  # _SPACES but " "
 _INVISIBLE = re.compile("[\u200b\u200c\u200d\u2060\ufeff\u00ad]")
 _BLANK_LINES = re.compile(r"\n\s*\n")
 # Hard-wrapped text: the longest line is at most this wide (wire services wrap at 64-80).
@@ -19,7 +20,9 @@ _STRAY_CLOSER = re.compile("^[\"”’»›'\u201f]+$")
 
 
 def normalise_line(line: str) -> str:
-    return _SPACES.sub(" ", line).strip()
+    if "  " in line or _ODD_SPACE.search(line):  # else every run of spaces is one " " already
+        line = _SPACES.sub(" ", line)
+    return line.strip()
 
 
 def split_paragraphs(text: str) -> list[str]:

@@ -13,6 +13,7 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 from transforms.clean.dates import zone_named
+from transforms.clean.spellings import Sieve
 from transforms.common.config import ConfigError, project_path, read_yaml
 from transforms.common.names import name_key
 from transforms.common.urls import host_label, label_names
@@ -43,6 +44,7 @@ _GENERIC += r"sport|sports|health|ajansı|ajansi|agentur|agencia|agence)"
 _FINANCIAL = re.compile(r"^(?:afx|finance|financial|business|markets?|money|economics?|finanzen|economía|"
                         r"wirtschaft)(?:\s+(?:news|service|wire))?$", re.I)
 _SUFFIX_WORDS = re.compile(rf"^(?:{_GENERIC}\s*)+$", re.I)
+_WORD_SPLIT = re.compile(r"(?<=\w)[\s\-]+(?=\w)")
 
 
 class ProfileSet:
@@ -57,6 +59,12 @@ class ProfileSet:
                 self._by_name.setdefault(name_key(name), profile)
         self.junk_lines = [(p, pattern) for p in profiles for pattern in p.junk_lines]
         self.junk_tails = [(p, pattern) for p in profiles for pattern in p.junk_tails]
+        # the regexes searched in every text, each with a word it cannot match without (spellings.py)
+        self.junk_tail_sieves = [Sieve(pattern) for _, pattern in self.junk_tails]
+        self._signatures = [(p, [Sieve(x) for x in p.signatures]) for p in profiles if p.signatures]
+        self._credits = [(p, [Sieve(x) for x in p.credits]) for p in profiles if p.credits]
+        # the name keys of each agency, for agency_by_host (computed once, not once per URL)
+        self._agency_keys = [(p, [name_key(n) for n in (p.name, *p.aliases)]) for p in profiles if p.agency]
 
     @classmethod
     def from_file(cls, path: str | Path) -> ProfileSet:
@@ -99,9 +107,13 @@ class ProfileSet:
             return profile.name if profile.agency else None
         parts = [p for p in _GROUP_SPLIT.split(name) if p.strip()]
         if len(parts) > 1:
-            credited = [self.agency(p) for p in parts]
-            return credited[-1] if all(credited) else None  # a group of agencies only
-        words = re.split(r"(?<=\w)[\s\-]+(?=\w)", name.strip())
+            credited = None
+            for part in parts:  # a group of agencies only: the first other name ends it
+                credited = self.agency(part)
+                if not credited:
+                    return None
+            return credited
+        words = _WORD_SPLIT.split(name.strip())
         for cut in range(1, min(len(words), 3)):
             base = self.by_name(" ".join(words[:cut]))
             suffix = " ".join(words[cut:])
@@ -119,22 +131,21 @@ class ProfileSet:
         label = host_label(url)  # the URL parsed once, not once per name
         if not label:
             return None
-        for profile in self.profiles:
-            names = [profile.name, *profile.aliases]
-            if profile.agency and any(label_names(label, name_key(n)) for n in names):
+        for profile, keys in self._agency_keys:
+            if any(label_names(label, key) for key in keys):
                 return profile.name
         return None
 
     def by_signature(self, text: str) -> Profile | None:
-        for profile in self.profiles:
-            if any(pattern.search(text) for pattern in profile.signatures):
+        for profile, sieves in self._signatures:
+            if any(not s.rules_out(text) and s.pattern.search(text) for s in sieves):
                 return profile
         return None
 
     def credit_in(self, text: str) -> str | None:
         """An agency credited by one of the profiles' credit patterns anywhere in `text`."""
-        for profile in self.profiles:
-            if any(pattern.search(text) for pattern in profile.credits):
+        for profile, sieves in self._credits:
+            if any(not s.rules_out(text) and s.pattern.search(text) for s in sieves):
                 return profile.name
         return None
 
