@@ -105,3 +105,11 @@ def test_prune_keeps_lines_of_several_stories():
     history = {f"k{i}": {"groups": 1, "docs": 1} for i in range(10)} | {"boiler": {"groups": 3, "docs": 9}}
     kept = linestats.prune(history, 3)
     assert "boiler" in kept and len(kept) == 3
+
+
+@pytest.mark.parametrize("text", [
+    "Read more at https://example.com/a?b=1 today", "Mail desk@example.org now", "visit www.site.org.",
+    "no address here at all", "an @ sign alone", "http without colon slash", "WWW.UPPER.COM stays",
+])
+def test_urls_masked_only_where_they_can_be(text):
+    assert linestats._mask_urls(text) == linestats._URL.sub(" U ", text)

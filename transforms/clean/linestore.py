@@ -19,6 +19,7 @@ SCHEMA_VERSION = 1
 FOLDER = "lines"
 # json.dumps(sort_keys=True) builds an encoder per call: one for the (often 100k) entries
 _SORTED = json.JSONEncoder(sort_keys=True)
+_STRING = json.encoder.encode_basestring_ascii  # a string as json.dumps writes it
 
 
 class LineStateError(ValueError):
@@ -75,7 +76,15 @@ PRUNE_SLACK = 0.25  # this run's entries are cut back to max_keys past max_keys 
 
 
 def entry_line(key: str, entry: dict) -> str:
-    return json.dumps({"key": key, **entry}, sort_keys=True)
+    return _SORTED.encode({"key": key, **entry})  # as json.dumps(..., sort_keys=True)
+
+
+def first_entry_line(key: str, rep: str) -> str:
+    """entry_line of a verbatim key's first entry, {"groups": 1, "reps": [rep], "masked": False,
+    "docs": 1}, written out directly (most of a run's keys: one JSON encoding call each cost
+    more than their decision)."""
+    return (f'{{"docs": 1, "groups": 1, "key": {_STRING(key)}, "masked": false, '
+            f'"reps": [{_STRING(rep)}]}}')
 
 
 def write_lines(path: str, lines: list[str]) -> str:
