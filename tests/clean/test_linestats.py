@@ -113,3 +113,12 @@ def test_prune_keeps_lines_of_several_stories():
 ])
 def test_urls_masked_only_where_they_can_be(text):
     assert linestats._mask_urls(text) == linestats._URL.sub(" U ", text)
+
+
+def test_anchor_keys_are_the_keys_of_span_anchors():
+    odd = "Straße ǅemal ŉ 12ab 3½ x²"
+    texts = [_glued(HARBOUR, BANNER), _glued(ELECTION, "Call 0800 123 456 or write to desk_2024@x.org " * 3),
+             "\n\n".join([_glued(HARBOUR, odd), "short", _glued(ELECTION, BANNER)]), ""]
+    for text in texts:
+        assert linestats.anchor_keys(text) == {key for key, _, _ in linestats.span_anchors(text)}
+    assert linestats.anchor_keys(texts[0])

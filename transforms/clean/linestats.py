@@ -200,6 +200,22 @@ def span_anchors(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
+def anchor_keys(text: str) -> set[str]:
+    """The keys of span_anchors(text), without their spans (the shingles of a paragraph made
+    by zip; the digit mask only on words that are not all letters)."""
+    keys = set()
+    for paragraph in text.split("\n\n"):
+        words = _TOKEN.findall(paragraph)
+        if len(words) < LONG_PARAGRAPH_TOKENS:
+            continue
+        words = [word.casefold() if word.isalpha() else _DIGITS.sub("0", word.casefold()) for word in words]
+        for shingle in map(" ".join, zip(*(words[k:] for k in range(SPAN_SHINGLE)), strict=False)):
+            value = xxhash.xxh3_64_intdigest(shingle.encode("utf-8"))
+            if value % SPAN_SAMPLE == 0:
+                keys.add(f"{SPAN_PREFIX}{value:016x}")
+    return keys
+
+
 def paragraph_keys(text: str) -> list[list[str]]:
     """The keys of each paragraph of a clean text (paragraphs separated by a blank line)."""
     return [[key for key, _ in line_keys(p)] for p in text.split("\n\n")]
@@ -266,7 +282,7 @@ MAX_PAIRS_PER_KEY = 20  # articles sharing one key: all pairs of the first few, 
 def text_keys(text: str) -> set[str]:
     """Every exact line key and span anchor of a text."""
     keys = {key for paragraph in text.split("\n\n") for key, masked in line_keys(paragraph) if not masked}
-    return keys | {key for key, _, _ in span_anchors(text)}
+    return keys | anchor_keys(text)
 
 
 def _residual_words(text: str, shared: set[str]) -> set[str]:
