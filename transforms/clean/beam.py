@@ -152,16 +152,19 @@ class Decide(beam.DoFn):
     def process(self, shard_and_packs, sketches: dict):
         by_key = unpack_keys(shard_and_packs[1])
         for key in sorted(by_key):
-            yield from self.decide_key(key, by_key.pop(key), sketches)
+            docs = by_key.pop(key)
+            if len(docs) == 1 and not docs[0][1] and key not in self.history:
+                # most keys: a verbatim line of one article, first seen (linestats.decide's
+                # first case): its entry straight from the sorted sketch, no decide() call
+                if self.spill_dir:
+                    self.pending.append(linestore.first_entry_line(key, self._first_rep(*docs[0], sketches)))
+                    if len(self.pending) >= self.CHUNK:
+                        yield self._spill()
+            else:
+                yield from self.decide_key(key, docs, sketches)
 
     def decide_key(self, key: str, docs: list, sketches: dict):
-        if len(docs) == 1 and not docs[0][1] and key not in self.history:
-            # most keys: a verbatim line of one article, first seen (linestats.decide's first
-            # case): its entry straight from the sorted sketch, no decide() call
-            if self.spill_dir:
-                rep = self._first_rep(*docs[0], sketches)
-                yield from self._keep_line(linestore.first_entry_line(key, rep))
-            return
+        """A key of several articles, a masked key or one the history knows."""
         docs = sorted(set((article_id, masked, _rest(sketches[article_id], own))
                           for article_id, masked, own in docs))
         masked = any(doc[1] for doc in docs)
@@ -217,8 +220,9 @@ def judge_pairs(joined):
     articles of each pair that shares furniture, and ("entry" updates) for the history."""
     b, groups = joined
     for text_b in groups["texts"][:1]:
+        keys_b = linestats.text_keys(text_b) if groups["firsts"] else set()
         for a, text_a in sorted(groups["firsts"]):
-            for key in sorted(linestats.shared_furniture(text_a, text_b)):
+            for key in sorted(linestats.shared_furniture(text_a, text_b, keys_b)):
                 yield a, key
                 yield b, key
 

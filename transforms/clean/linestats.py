@@ -224,6 +224,8 @@ def paragraph_keys(text: str) -> list[list[str]]:
 def furniture_spans(text: str, furniture: set[str]) -> list[tuple[int, int]]:
     """Character spans of the text to remove: paragraphs whose key is furniture (with their
     separator) and runs covered by furniture anchors (with the spaces before them); sorted, merged."""
+    if not furniture:
+        return []  # no key can be furniture: the keys need not be computed
     spans: list[tuple[int, int]] = []
     position = 0
     paragraphs = text.split("\n\n")
@@ -297,10 +299,11 @@ def _residual_words(text: str, shared: set[str]) -> set[str]:
     return out
 
 
-def shared_furniture(text_a: str, text_b: str) -> set[str]:
+def shared_furniture(text_a: str, text_b: str, keys_b: set[str] | None = None) -> set[str]:
     """The keys two articles share when, outside the shared text, they tell different stories
-    (their remaining content words barely overlap); empty when they look like copies."""
-    shared = text_keys(text_a) & text_keys(text_b)
+    (their remaining content words barely overlap); empty when they look like copies. keys_b:
+    text_keys(text_b) when known (an article judged against several others)."""
+    shared = text_keys(text_a) & (text_keys(text_b) if keys_b is None else keys_b)
     if not shared:
         return set()
     rest_a, rest_b = _residual_words(text_a, shared), _residual_words(text_b, shared)
