@@ -37,8 +37,8 @@ from transforms.dedup.minhash import (
     fingerprint_tokens,
     hash_tokens,
     pack,
+    packed_shingles,
     tokens,
-    unpack,
 )
 from transforms.dedup.verify import verify_component
 
@@ -176,8 +176,9 @@ class CountShingles(beam.CombineFn):
 
 
 def document_keys(kv, size: int):
-    """(article_id, (fingerprint, old)) -> (shard, its distinct shingle keys) per shard."""
-    return frequency.split_by_shard(unpack(kv[1][0], size).unique, DF_SHARDS)
+    """(article_id, (fingerprint, old)) -> (shard, its distinct shingle keys) per shard (the
+    shingles straight from the packed bytes; `size` is kept for the callers)."""
+    return frequency.split_by_shard(packed_shingles(kv[1][0]), DF_SHARDS)
 
 
 def frequent_part(kv, n_docs: int, settings: dict) -> bytes:

@@ -120,6 +120,12 @@ def pack(fp: Fingerprint) -> bytes:
                      fp.shingles.astype(np.uint32).tobytes()))
 
 
+def packed_shingles(packed: bytes) -> np.ndarray:
+    """The shingles of a packed fingerprint (uint32, text order), without unpacking the rest."""
+    values = np.frombuffer(packed, dtype=np.uint32)
+    return values[1 + int(values[0]):] if values.size else values
+
+
 def unpack(packed: bytes, size: int) -> Fingerprint:
     values = np.frombuffer(packed, dtype=np.uint32)
     count = int(values[0]) if values.size else 0
