@@ -105,3 +105,20 @@ def test_prune_keeps_lines_of_several_stories():
     history = {f"k{i}": {"groups": 1, "docs": 1} for i in range(10)} | {"boiler": {"groups": 3, "docs": 9}}
     kept = linestats.prune(history, 3)
     assert "boiler" in kept and len(kept) == 3
+
+
+@pytest.mark.parametrize("text", [
+    "Read more at https://example.com/a?b=1 today", "Mail desk@example.org now", "visit www.site.org.",
+    "no address here at all", "an @ sign alone", "http without colon slash", "WWW.UPPER.COM stays",
+])
+def test_urls_masked_only_where_they_can_be(text):
+    assert linestats._mask_urls(text) == linestats._URL.sub(" U ", text)
+
+
+def test_anchor_keys_are_the_keys_of_span_anchors():
+    odd = "Straße ǅemal ŉ 12ab 3½ x²"
+    texts = [_glued(HARBOUR, BANNER), _glued(ELECTION, "Call 0800 123 456 or write to desk_2024@x.org " * 3),
+             "\n\n".join([_glued(HARBOUR, odd), "short", _glued(ELECTION, BANNER)]), ""]
+    for text in texts:
+        assert linestats.anchor_keys(text) == {key for key, _, _ in linestats.span_anchors(text)}
+    assert linestats.anchor_keys(texts[0])

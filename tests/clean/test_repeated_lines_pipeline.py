@@ -7,9 +7,12 @@ import json
 import random
 from pathlib import Path
 
+import apache_beam as beam
+
 from tests.clean.test_linestats import BANNER, ELECTION, HARBOUR
 from tests.helpers import read_rows, run_cli
-from transforms.clean.beam import _first_rest, _pack, _rest
+from transforms.clean import linestats, linestore
+from transforms.clean.beam import LineKeys, _first_rest, _pack, _rest, key_shard, unpack_keys
 
 PENGUINS = [
     "Scientists counted more penguins than ever on the remote southern island colony this season.",
@@ -54,3 +57,51 @@ def test_first_rest_is_the_head_of_rest():
         count = rng.randint(1, 60)
         packed, paragraph = _pack(whole), _pack(own)
         assert list(_first_rest(packed, paragraph, count)) == list(_rest(packed, paragraph)[:count])
+
+
+def _line_keys_one_by_one(article: dict) -> list[tuple]:
+    """What LineKeys emitted per key before it packed them: (key, article_id, masked, own)."""
+    text = article["text"]
+    out = []
+    for paragraph in text.split("\n\n"):
+        for key, masked in linestats.line_keys(paragraph):
+            out.append((key, article["article_id"], masked, _pack(linestats.sketch(paragraph))))
+    out += [(key, article["article_id"], False, b"") for key in sorted(
+        {key for key, _, _ in linestats.span_anchors(text)})]
+    return out
+
+
+def test_line_keys_leave_packed_by_key_shard():
+    """LineKeys' packs hold every key of every article once, each in its key's shard, whether
+    they leave when the bundle ends or earlier (FLUSH_AT)."""
+    glued = " ".join(ELECTION * 4)  # a long paragraph: span anchors
+    articles = [{"article_id": f"a{i}", "text": "\n\n".join([*HARBOUR[i % 3:], BANNER, glued])}
+                for i in range(6)]
+    expected = sorted(entry for article in articles for entry in _line_keys_one_by_one(article))
+    for flush_at in (LineKeys.FLUSH_AT, 7):
+        keys = LineKeys()
+        keys.FLUSH_AT = flush_at
+        keys.start_bundle()
+        outputs = [out for article in articles for out in keys.process(article)]
+        outputs += [windowed.value for windowed in keys.finish_bundle()]
+        packs = [out for out in outputs if not isinstance(out, beam.pvalue.TaggedOutput)]
+        sketches = [out.value for out in outputs if isinstance(out, beam.pvalue.TaggedOutput)]
+        assert [article_id for article_id, _ in sketches] == [a["article_id"] for a in articles]
+        by_shard: dict[int, list] = {}
+        for shard, pack in packs:
+            by_shard.setdefault(shard, []).append(pack)
+        got = []
+        for shard, shard_packs in by_shard.items():
+            for key, docs in unpack_keys(shard_packs).items():
+                assert key_shard(key) == shard
+                got += [(key, *doc) for doc in docs]
+        assert sorted(got) == expected
+        if flush_at == 7:
+            assert len(packs) > len(by_shard)  # some shards left in several packs
+
+
+def test_first_entry_line_is_entry_line():
+    for key in ("0123456789abcdef", "s:00ff00ff00ff00ff", 'odd "key" é\n'):
+        entry = {"groups": 1, "reps": ["0000002a000000ff"], "masked": False, "docs": 1}
+        assert linestore.first_entry_line(key, entry["reps"][0]) == linestore.entry_line(key, entry)
+        assert linestore.entry_line(key, entry) == json.dumps({"key": key, **entry}, sort_keys=True)

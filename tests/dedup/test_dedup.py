@@ -6,17 +6,19 @@ import random
 from datetime import datetime, timedelta, timezone
 
 import apache_beam as beam
+import numpy as np
 import pytest
+import xxhash
 from apache_beam.testing import test_pipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from transforms.clean.profiles import ProfileSet
 from transforms.common.config import PROJECT_ROOT, load_config
 from transforms.dedup import index as dedup_state
-from transforms.dedup.beam import Deduplicate, keep_canonical_only
-from transforms.dedup.candidates import article_meta
+from transforms.dedup.beam import Deduplicate, PackBandEntries, keep_canonical_only
+from transforms.dedup.candidates import article_meta, band_entries
 from transforms.dedup.clusters import agency_key, choose_canonical, new_cluster_id, resolve_clusters
-from transforms.dedup.minhash import content_hash, fingerprint
+from transforms.dedup.minhash import content_hash, fingerprint, shingle_hashes
 from transforms.dedup.verify import same_story
 
 SETTINGS = load_config()["dedup"]
@@ -216,3 +218,27 @@ def test_resolve_clusters_joins_an_earlier_cluster_and_reports_the_change():
         {"cluster_id": "c-old", "canonical_id": "old", "previous_canonical_id": "old", "members": 2,
          "merged_cluster_ids": []}]
     assert earlier["old"]["cluster_id"] == "c-old" and "new" not in earlier  # input left as it was
+
+
+def test_band_entries_leave_packed_per_shard():
+    """PackBandEntries sends the same (shard, entry) pairs as band_entries, a list per shard."""
+    rng = random.Random(3)
+    records = [(f"id{i}", (b"", np.array([rng.getrandbits(64) for _ in range(32)], dtype=np.uint64).tobytes(),
+                           i % 2 == 0)) for i in range(40)]
+    expected = sorted(pair for record in records for pair in band_entries(record))
+    for flush_at in (PackBandEntries.FLUSH_AT, 50):
+        packer = PackBandEntries()
+        packer.FLUSH_AT = flush_at
+        packer.start_bundle()
+        packs = [pack for record in records for pack in packer.process(record)]
+        packs += [windowed.value for windowed in packer.finish_bundle()]
+        assert sorted((shard, entry) for shard, entries in packs for entry in entries) == expected
+
+
+@pytest.mark.parametrize("count", [0, 1, 4, 5, 6, 40])
+def test_shingle_hashes_hash_each_shingle_of_words(count):
+    words = [f"wörd{i % 7}" for i in range(count)]
+    expected = [xxhash.xxh3_64_intdigest(" ".join(words[i:i + 5]).encode("utf-8"))
+                for i in range(max(1, count - 4))] if words else []
+    got = shingle_hashes(words, 5)
+    assert got.dtype == np.uint64 and got.tolist() == expected

@@ -8,6 +8,7 @@ import random
 
 import apache_beam as beam
 import numpy as np
+import pytest
 from apache_beam.testing import test_pipeline
 from apache_beam.testing.util import assert_that, equal_to
 
@@ -173,3 +174,13 @@ def test_deduplicate_uses_the_run_document_frequency():
         sizes = (out["articles"] | beam.Map(lambda row: (row["cluster_id"], 1)) | beam.CombinePerKey(sum)
                  | beam.Values())
         assert_that(sizes, equal_to([1] * 20 + [2]))
+
+
+@pytest.mark.parametrize("shards", [1, 3, 16])
+def test_split_by_shard_keeps_each_shards_keys_sorted(shards):
+    rng = np.random.default_rng(shards)
+    unique = np.unique(rng.integers(0, 2**64, size=500, dtype=np.uint64))
+    keys = np.unique(unique.astype(np.uint32))
+    expected = [(shard, keys[keys % shards == shard].tobytes()) for shard in range(shards)
+                if (keys % shards == shard).any()]
+    assert frequency.split_by_shard(unique, shards) == expected

@@ -49,13 +49,21 @@ def line_keys(paragraph: str) -> list[tuple[str, bool]]:
     text = unicodedata.normalize("NFKC", paragraph).strip()
     if len(text) > MAX_LINE_CHARS or not _has_letters(text):
         return []
-    text = _DIGITS.sub("0", _URL.sub(" U ", text))
+    text = _DIGITS.sub("0", _mask_urls(text))
     exact = " ".join(text.casefold().split())
     masked = " ".join(_NAME.sub("N", text).casefold().split())
     keys = [(_hash(exact), False)]
     if masked != exact:
         keys.append((_hash(masked), True))
     return keys
+
+
+def _mask_urls(text: str) -> str:
+    """_URL matches only where "http", "www." or "@" is: most paragraphs have none, and its
+    search (\\S+ runs tried at every position) cost more than the rest of a key."""
+    if "@" in text or "http" in text or "www." in text:
+        return _URL.sub(" U ", text)
+    return text
 
 
 def _has_letters(text: str) -> bool:
@@ -192,6 +200,22 @@ def span_anchors(text: str) -> list[tuple[str, int, int]]:
     return out
 
 
+def anchor_keys(text: str) -> set[str]:
+    """The keys of span_anchors(text), without their spans (the shingles of a paragraph made
+    by zip; the digit mask only on words that are not all letters)."""
+    keys = set()
+    for paragraph in text.split("\n\n"):
+        words = _TOKEN.findall(paragraph)
+        if len(words) < LONG_PARAGRAPH_TOKENS:
+            continue
+        words = [word.casefold() if word.isalpha() else _DIGITS.sub("0", word.casefold()) for word in words]
+        for shingle in map(" ".join, zip(*(words[k:] for k in range(SPAN_SHINGLE)), strict=False)):
+            value = xxhash.xxh3_64_intdigest(shingle.encode("utf-8"))
+            if value % SPAN_SAMPLE == 0:
+                keys.add(f"{SPAN_PREFIX}{value:016x}")
+    return keys
+
+
 def paragraph_keys(text: str) -> list[list[str]]:
     """The keys of each paragraph of a clean text (paragraphs separated by a blank line)."""
     return [[key for key, _ in line_keys(p)] for p in text.split("\n\n")]
@@ -200,6 +224,8 @@ def paragraph_keys(text: str) -> list[list[str]]:
 def furniture_spans(text: str, furniture: set[str]) -> list[tuple[int, int]]:
     """Character spans of the text to remove: paragraphs whose key is furniture (with their
     separator) and runs covered by furniture anchors (with the spaces before them); sorted, merged."""
+    if not furniture:
+        return []  # no key can be furniture: the keys need not be computed
     spans: list[tuple[int, int]] = []
     position = 0
     paragraphs = text.split("\n\n")
@@ -258,7 +284,7 @@ MAX_PAIRS_PER_KEY = 20  # articles sharing one key: all pairs of the first few, 
 def text_keys(text: str) -> set[str]:
     """Every exact line key and span anchor of a text."""
     keys = {key for paragraph in text.split("\n\n") for key, masked in line_keys(paragraph) if not masked}
-    return keys | {key for key, _, _ in span_anchors(text)}
+    return keys | anchor_keys(text)
 
 
 def _residual_words(text: str, shared: set[str]) -> set[str]:
@@ -273,10 +299,11 @@ def _residual_words(text: str, shared: set[str]) -> set[str]:
     return out
 
 
-def shared_furniture(text_a: str, text_b: str) -> set[str]:
+def shared_furniture(text_a: str, text_b: str, keys_b: set[str] | None = None) -> set[str]:
     """The keys two articles share when, outside the shared text, they tell different stories
-    (their remaining content words barely overlap); empty when they look like copies."""
-    shared = text_keys(text_a) & text_keys(text_b)
+    (their remaining content words barely overlap); empty when they look like copies. keys_b:
+    text_keys(text_b) when known (an article judged against several others)."""
+    shared = text_keys(text_a) & (text_keys(text_b) if keys_b is None else keys_b)
     if not shared:
         return set()
     rest_a, rest_b = _residual_words(text_a, shared), _residual_words(text_b, shared)

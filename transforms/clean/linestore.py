@@ -12,6 +12,7 @@ transforms/common/fs.py: local, gs:// and s3:// alike.
 from __future__ import annotations
 
 import json
+import re
 
 from transforms.common import fs
 
@@ -19,6 +20,7 @@ SCHEMA_VERSION = 1
 FOLDER = "lines"
 # json.dumps(sort_keys=True) builds an encoder per call: one for the (often 100k) entries
 _SORTED = json.JSONEncoder(sort_keys=True)
+_STRING = json.encoder.encode_basestring_ascii  # a string as json.dumps writes it
 
 
 class LineStateError(ValueError):
@@ -75,7 +77,15 @@ PRUNE_SLACK = 0.25  # this run's entries are cut back to max_keys past max_keys 
 
 
 def entry_line(key: str, entry: dict) -> str:
-    return json.dumps({"key": key, **entry}, sort_keys=True)
+    return _SORTED.encode({"key": key, **entry})  # as json.dumps(..., sort_keys=True)
+
+
+def first_entry_line(key: str, rep: str) -> str:
+    """entry_line of a verbatim key's first entry, {"groups": 1, "reps": [rep], "masked": False,
+    "docs": 1}, written out directly (most of a run's keys: one JSON encoding call each cost
+    more than their decision)."""
+    return (f'{{"docs": 1, "groups": 1, "key": {_STRING(key)}, "masked": false, '
+            f'"reps": [{_STRING(rep)}]}}')
 
 
 def write_lines(path: str, lines: list[str]) -> str:
@@ -84,10 +94,21 @@ def write_lines(path: str, lines: list[str]) -> str:
     return path
 
 
+# A line exactly as entry_line writes it (strings of printable ASCII but a quote or a backslash,
+# which json.dumps writes unescaped; integers without sign or leading zeros): json.dumps(json.loads(
+# line), sort_keys=True) gives it back unchanged, so it is ranked without parsing it.
+_PLAIN = r'[ !#-\[\]-~]*'
+_CANONICAL = re.compile(rf'\{{"docs": (0|[1-9][0-9]*), "groups": (0|[1-9][0-9]*), "key": "({_PLAIN})", '
+                        rf'"masked": (?:true|false), "reps": \[(?:"{_PLAIN}"(?:, "{_PLAIN}")*)?\]\}}')
+
+
 def _ranked(line: str, judged: frozenset[str], exact_groups: int,
             rewrite: bool = False) -> tuple[str, tuple[int, int, str]]:
     """key -> (-groups, -docs, line); a judged key's groups raised to exact_groups. `rewrite`:
     the line is written again as entry_line would (a line of the old file may be hand-made)."""
+    plain = _CANONICAL.fullmatch(line)
+    if plain and plain[3] not in judged:  # most lines: nothing to change
+        return plain[3], (-int(plain[2]), -int(plain[1]), line)
     entry = json.loads(line)
     key = entry["key"]
     if key in judged:

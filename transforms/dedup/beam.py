@@ -14,10 +14,12 @@ later joins its story's cluster; see docs/dedup.md.
 
 from __future__ import annotations
 
+import itertools
 import typing
 
 import apache_beam as beam
 import numpy as np
+from apache_beam.transforms.window import GlobalWindows
 
 from transforms.dedup import frequency, streaming
 from transforms.dedup import index as state
@@ -35,8 +37,8 @@ from transforms.dedup.minhash import (
     fingerprint_tokens,
     hash_tokens,
     pack,
+    packed_shingles,
     tokens,
-    unpack,
 )
 from transforms.dedup.verify import verify_component
 
@@ -108,7 +110,42 @@ def mark_generation(_, shards_written: list, other_shards_written: list, index_w
     return folder
 
 
-BandEntry = tuple[int, bytes]
+BandPack = tuple[int, list[bytes]]
+
+
+class PackBandEntries(beam.DoFn):
+    """(article_id, (fp, bands, old)) -> (band shard, [entries...]): a bundle's band entries
+    (32 per article) leave as one list per shard (up to FLUSH_AT held at once), not one
+    element each: the runner's cost per element was most of the banding."""
+
+    FLUSH_AT = 100_000
+
+    def start_bundle(self):
+        self.held: dict[int, list[bytes]] = {}
+        self.count = 0
+
+    def process(self, kv):
+        for shard, entry in band_entries(kv):
+            self.held.setdefault(shard, []).append(entry)
+            self.count += 1
+        if self.count >= self.FLUSH_AT:
+            yield from self._packs()
+
+    def finish_bundle(self):
+        for shard_and_entries in self._packs():
+            yield GlobalWindows.windowed_value(shard_and_entries)
+
+    def _packs(self):
+        held, self.held, self.count = self.held, {}, 0
+        yield from sorted(held.items())
+
+
+def packed_shard_pairs(shard_and_packs, max_bucket: int):
+    """candidates.shard_pairs over the packs of one band shard."""
+    shard, packs = shard_and_packs
+    yield from shard_pairs((shard, itertools.chain.from_iterable(packs)), max_bucket)
+
+
 DF_SHARDS = 16  # shingle key ranges counted apart (in parallel), each a few arrays in memory
 
 
@@ -139,8 +176,9 @@ class CountShingles(beam.CombineFn):
 
 
 def document_keys(kv, size: int):
-    """(article_id, (fingerprint, old)) -> (shard, its distinct shingle keys) per shard."""
-    return frequency.split_by_shard(unpack(kv[1][0], size).unique, DF_SHARDS)
+    """(article_id, (fingerprint, old)) -> (shard, its distinct shingle keys) per shard (the
+    shingles straight from the packed bytes; `size` is kept for the callers)."""
+    return frequency.split_by_shard(packed_shingles(kv[1][0]), DF_SHARDS)
 
 
 def frequent_part(kv, n_docs: int, settings: dict) -> bytes:
@@ -175,21 +213,21 @@ class Deduplicate(beam.PTransform):
         # Each large collection feeds one grouping with no multi-input Flatten in between:
         # the local runner materialises a Flatten's inputs in a stage of its own.
         fps = new | "KeepFingerprint" >> beam.Map(lambda kv: (kv[0], (kv[1][0], kv[1][2])))
-        band_entries_ = new | "BandKeys" >> beam.FlatMap(band_entries).with_output_types(BandEntry)
+        band_entries_ = new | "BandKeys" >> beam.ParDo(PackBandEntries()).with_output_types(BandPack)
         if generation:
             old = (
                 articles.pipeline
                 | "OldShards" >> beam.Create(list(range(shards)))
                 | "ReadOldShards" >> beam.FlatMap(read_old_shard, generation)
             )
-            band_entries_ = (band_entries_, old | "OldBandKeys" >> beam.FlatMap(band_entries)
-                             .with_output_types(BandEntry)) | "AllBandKeys" >> beam.Flatten()
+            band_entries_ = (band_entries_, old | "OldBandKeys" >> beam.ParDo(PackBandEntries())
+                             .with_output_types(BandPack)) | "AllBandKeys" >> beam.Flatten()
             fps = (fps, old | "KeepOldFingerprint" >> beam.Map(lambda kv: (kv[0], (kv[1][0], kv[1][2])))
                    ) | "AllFingerprints" >> beam.Flatten()
         pairs = (
             band_entries_
             | "GroupByBandShard" >> beam.GroupByKey()
-            | "BucketPairs" >> beam.FlatMap(shard_pairs, settings["max_bucket"])
+            | "BucketPairs" >> beam.FlatMap(packed_shard_pairs, settings["max_bucket"])
             | "DistinctPairs" >> beam.Distinct()
         )
         # The pairs are few and small: one dict in a side input; the fingerprints wait for it

@@ -37,7 +37,11 @@ def split_by_shard(unique: np.ndarray, shards: int) -> list[tuple[int, bytes]]:
     """One document's distinct shingle keys, split by key % shards (each shard counted apart)."""
     keys = unique32(unique)
     parts = keys % np.uint32(shards)
-    return [(int(shard), keys[parts == shard].tobytes()) for shard in np.unique(parts)]
+    # one stable sort by shard (keys stay sorted within a shard) instead of a mask per shard
+    order = np.argsort(parts, kind="stable")
+    keys, bounds = keys[order], np.cumsum(np.bincount(parts, minlength=shards)).tolist()
+    return [(shard, keys[bounds[shard] - count:bounds[shard]].tobytes())
+            for shard, count in enumerate(np.bincount(parts, minlength=shards).tolist()) if count]
 
 
 def merge_counts(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:

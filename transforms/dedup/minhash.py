@@ -51,10 +51,11 @@ def shingle_hashes(words: list[str], size: int) -> np.ndarray:
     if not words:
         return np.zeros(0, dtype=np.uint64)
     count = max(1, len(words) - size + 1)
-    return np.fromiter(
-        (xxhash.xxh3_64_intdigest(" ".join(words[i:i + size]).encode("utf-8")) for i in range(count)),
-        dtype=np.uint64, count=count,
-    )
+    if len(words) < size:
+        shingles = iter([" ".join(words)])
+    else:  # the shingles made by zip and hashed by map: no Python frame per shingle
+        shingles = map(" ".join, zip(*(words[k:] for k in range(size)), strict=False))
+    return np.fromiter(map(xxhash.xxh3_64_intdigest, map(str.encode, shingles)), dtype=np.uint64, count=count)
 
 
 def content_word_hashes(words: list[str]) -> np.ndarray:
@@ -117,6 +118,12 @@ def pack(fp: Fingerprint) -> bytes:
     count = np.array([fp.words.size], dtype=np.uint32)
     return b"".join((count.tobytes(), fp.words.astype(np.uint32).tobytes(),
                      fp.shingles.astype(np.uint32).tobytes()))
+
+
+def packed_shingles(packed: bytes) -> np.ndarray:
+    """The shingles of a packed fingerprint (uint32, text order), without unpacking the rest."""
+    values = np.frombuffer(packed, dtype=np.uint32)
+    return values[1 + int(values[0]):] if values.size else values
 
 
 def unpack(packed: bytes, size: int) -> Fingerprint:

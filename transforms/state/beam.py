@@ -60,6 +60,8 @@ def _first(key_and_rows, counter_name: str):
     # grouped as bytes: the local runner holds a grouping's values decoded, a dict costs
     # several times its encoding
     rows = [ROW_CODER.decode(data) for data in encoded]
+    if len(rows) == 1:  # nearly always: no sort key to build (it writes out the whole row)
+        return rows[0]
     rows = sorted(rows, key=lambda row: (str(row.get("input_ref")), str(sorted(row.items()))))
     if len(rows) > 1:
         Metrics.counter(NAMESPACE, counter_name).inc(len(rows) - 1)
