@@ -5,16 +5,18 @@ from __future__ import annotations
 
 import random
 import re
+from copy import copy
 from pathlib import Path
 
+import justext.core
 import lxml.html
 import pytest
 import trafilatura
 from lxml import etree
-from trafilatura import xpaths
+from trafilatura import readability_lxml, xpaths
 
 from transforms.common.records import RawRecord
-from transforms.extract import accel
+from transforms.extract import accel, accel_external
 from transforms.extract.html import ExtractionError, draft_from_record, page_metadata, parse_page
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -302,3 +304,54 @@ def test_stock_elsewhere_when_the_version_differs(monkeypatch):
         assert type(xpaths.BODY_XPATH[0]) is etree.XPath
         monkeypatch.undo()
     assert isinstance(xpaths.BODY_XPATH[0], accel.FastXPath)
+
+
+def test_jusText_pin_is_the_locked_one():
+    lock = (ROOT / "requirements.lock").read_text(encoding="utf-8")
+    assert re.search(rf"^jusText=={re.escape(accel_external.PINNED_JUSTEXT)}$", lock, re.MULTILINE)
+
+
+def test_external_stand_ins_installed_and_uninstalled():
+    assert justext.core.PathInfo is accel_external.PathInfo
+    assert readability_lxml.Document.remove_unlikely_candidates is accel_external.remove_unlikely_candidates
+    with accel.stock():
+        assert justext.core.PathInfo is accel_external.STOCK_PATH_INFO
+        assert readability_lxml.Document.remove_unlikely_candidates is accel_external.STOCK_REMOVE_UNLIKELY
+        assert trafilatura.external.jt_stoplist_init is accel_external.STOCK_STOPLIST_INIT
+        assert type(trafilatura.external.JT_STOPLIST) in (tuple, type(None))
+    assert trafilatura.external.jt_stoplist_init is accel_external.jt_stoplist_init
+
+
+def test_remove_unlikely_candidates_drops_the_same_elements():
+    rng = random.Random(7)
+    trees = [random_tree(rng, rng.randint(5, 80)) for _ in range(300)]
+    trees += [lxml.html.document_fromstring(html) for html in FIXTURES.values()]
+    for tree in trees:
+        for frame in (tree, tree.find("body")):  # frames are never dropped
+            if frame is not None:
+                frame.set("class", rng.choice(["comment", "", "x"]))
+        stock, fast = readability_lxml.Document(copy(tree)), readability_lxml.Document(copy(tree))
+        accel_external.STOCK_REMOVE_UNLIKELY(stock)
+        accel_external.remove_unlikely_candidates(fast)
+        assert etree.tostring(fast.doc) == etree.tostring(stock.doc)
+
+
+def test_path_info_gives_the_stock_strings():
+    rng = random.Random(3)
+    stock, fast = accel_external.STOCK_PATH_INFO(), accel_external.PathInfo()
+    for _ in range(5000):
+        if stock._elements and rng.random() < 0.45:
+            stock.pop(), fast.pop()
+        else:
+            tag = rng.choice(["div", "p", "h1", "a", "br", "select"])
+            stock.append(tag), fast.append(tag)
+        assert (fast.dom, fast.xpath) == (stock.dom, stock.xpath)
+        assert fast._elements == stock._elements
+
+
+def test_hashed_stoplist_finds_the_same_stoplist():
+    words = tuple(f"Word{i}" for i in range(1000))
+    hashed = accel_external.HashedStoplist(words)
+    assert hash(hashed) == hash(words) and hashed == words
+    assert justext.core.define_stoplist(hashed) == frozenset(w.lower() for w in words)
+    assert justext.core.define_stoplist(hashed) is justext.core.define_stoplist(words)

@@ -5,10 +5,11 @@ EXSLT regular expressions that lxml runs as a Python callback per element and cl
 callbacks per element of the page, several times per page, about a third of bare_extraction's
 CPU time. Each stand-in here selects the same nodes with one walk over the elements in Python,
 the same Python regular expressions (lxml compiles a re:test pattern with re.UNICODE, plus
-re.IGNORECASE for the 'i' flag, and tests with .search) and each distinct attribute value
-tested once per call. An XPath expression's node set comes back in document order and so does
-a walk (`iterdescendants`), so the same set means the same list; tests/extract/test_accel.py
-checks each stand-in against its XPath on fixtures and on random trees.
+re.IGNORECASE for the 'i' flag, and tests with .search), each distinct attribute value tested
+once (a bounded memo per pattern). An XPath expression's node set comes back in document order
+and so does a walk (`iterdescendants`), so the same set means the same list;
+tests/extract/test_accel.py checks each stand-in against its XPath on fixtures and on random
+trees. accel_external.py holds the stand-ins for parts of the readability and jusText fallbacks.
 
 How each XPath construct reads in Python (E is the element tested):
 - `.//*[self::a or self::b]` from a context element: E.iterdescendants("a", "b"), the context
@@ -41,6 +42,8 @@ from lxml import etree
 from trafilatura import core
 from trafilatura.settings import _COOKIE_CONSENT_RE
 
+from transforms.extract import accel_external
+
 LOGGER = logging.getLogger(__name__)
 PINNED_VERSION = "2.3.1"  # tests/extract/test_accel.py checks it against requirements.lock
 BASELINE = sys.modules["trafilatura.baseline"]  # the package's name `baseline` is the function
@@ -48,15 +51,19 @@ BASELINE = sys.modules["trafilatura.baseline"]  # the package's name `baseline` 
 
 class _Search(dict):
     """pattern.search(value) is not None, worked out once per distinct value: class and id
-    values repeat across a page's elements (about 200 distinct class values for 700 classes)."""
+    values repeat across a page's elements (about 200 distinct class values for 700 classes)
+    and across the expressions' several calls per page. At most MEMO values are kept."""
 
     __slots__ = ("pattern",)
+    MEMO = 10_000
 
     def __init__(self, pattern: str, flags: int = 0):
         super().__init__()
         self.pattern = re.compile(pattern, re.UNICODE | flags)  # as lxml compiles re:test patterns
 
     def __missing__(self, value: str) -> bool:
+        if len(self) >= self.MEMO:
+            self.clear()
         found = self[value] = self.pattern.search(value) is not None
         return found
 
@@ -81,17 +88,16 @@ _ALT = xpaths._alt
 
 # RAW_TREE_PRUNE_XPATH[0]: .//*[self::div or self::section or self::aside][re:test(@id, A) or
 # re:test(@class, A)][not(.//h1) or re:test(@id, B) or re:test(@class, B)]
-_INFINITE = "mvp-post-add-(?:box|wrap)|infinite-?scroll"
-_MVP = "mvp-post-add-(?:box|wrap)"
+_INFINITE = _Search("mvp-post-add-(?:box|wrap)|infinite-?scroll")
+_MVP = _Search("mvp-post-add-(?:box|wrap)")
 
 
 def raw_prune_0(tree) -> list:
-    infinite, mvp = _Search(_INFINITE), _Search(_MVP)
     out = []
     for elem in tree.iterdescendants("div", "section", "aside"):
         ident, cls = elem.get("id") or "", elem.get("class") or ""
-        if (infinite[ident] or infinite[cls]) and (
-                next(elem.iterdescendants("h1"), None) is None or mvp[ident] or mvp[cls]):
+        if (_INFINITE[ident] or _INFINITE[cls]) and (
+                next(elem.iterdescendants("h1"), None) is None or _MVP[ident] or _MVP[cls]):
             out.append(elem)
     return out
 
@@ -107,13 +113,13 @@ def raw_prune_1(tree) -> list:
 # self::details or self::ol or self::ul][re:test(@id, '^(?:ID|disqus_thread|dsq-comments)') or
 # re:test(@class, CLASS)][not(self::ol or self::ul) or re:test(@id, '^(?:ID)') or
 # re:test(@class, CLASS)]
-_COMMENT_IDS = f"^(?:{xpaths._COMMENTS_ID}|disqus_thread|dsq-comments)"
-_COMMENT_LIST_IDS = f"^(?:{xpaths._COMMENTS_ID})"
+_COMMENT_IDS = _Search(f"^(?:{xpaths._COMMENTS_ID}|disqus_thread|dsq-comments)")
+_COMMENT_LIST_IDS = _Search(f"^(?:{xpaths._COMMENTS_ID})")
+_COMMENT_CLASSES = _Search(xpaths._COMMENTS_CLASS)
 
 
 def remove_comments_and_lists(tree) -> list:
-    ids, list_ids = _Search(_COMMENT_IDS), _Search(_COMMENT_LIST_IDS)
-    classes = _Search(xpaths._COMMENTS_CLASS)
+    ids, list_ids, classes = _COMMENT_IDS, _COMMENT_LIST_IDS, _COMMENT_CLASSES
     out = []
     for elem in tree.iterdescendants("div", "list", "section", "details", "ol", "ul"):
         ident, cls = elem.get("id") or "", elem.get("class") or ""
@@ -127,13 +133,13 @@ def remove_comments_and_lists(tree) -> list:
 # self::section or self::span][@data-lp-replacement-content or contains(translate(@role, 'N',
 # 'n'), 'nav') or contains(@data-component, 'MostPopularStories') or re:test(@id|@class, 'cookie')
 # or re:test(@id, IDS) or re:test(@class, CLASSES)]
-_DISCARD_COOKIE = _ALT(xpaths._CONSENT_ID_CLASS_TOKENS)
-_DISCARD_IDS = _ALT(xpaths._OVERALL_DISCARD_BOTH_TOKENS + xpaths._OVERALL_DISCARD_ID_TOKENS)
-_DISCARD_CLASSES = _ALT(xpaths._OVERALL_DISCARD_BOTH_TOKENS + xpaths._OVERALL_DISCARD_CLASS_TOKENS)
+_DISCARD_COOKIE = _Search(_ALT(xpaths._CONSENT_ID_CLASS_TOKENS))
+_DISCARD_IDS = _Search(_ALT(xpaths._OVERALL_DISCARD_BOTH_TOKENS + xpaths._OVERALL_DISCARD_ID_TOKENS))
+_DISCARD_CLASSES = _Search(_ALT(xpaths._OVERALL_DISCARD_BOTH_TOKENS + xpaths._OVERALL_DISCARD_CLASS_TOKENS))
 
 
 def overall_discard_0(tree) -> list:
-    cookie, ids, classes = _Search(_DISCARD_COOKIE), _Search(_DISCARD_IDS), _Search(_DISCARD_CLASSES)
+    cookie, ids, classes = _DISCARD_COOKIE, _DISCARD_IDS, _DISCARD_CLASSES
     out = []
     for elem in tree.iterdescendants(*_BLOCKS):
         get = elem.get
@@ -150,13 +156,14 @@ def overall_discard_0(tree) -> list:
 # OVERALL_DISCARD_XPATH[1]: .//*[@class='comments-title' or starts-with(@id|@class, 'reply-') or
 # re:test(@id|@style, 'hidden') or contains(@style, 'display:none') or contains(@style,
 # 'display: none') or re:test(@id, IDS) or re:test(@class, CLASSES) or @aria-hidden='true']
-_HIDDEN_IDS = "reader-comments|akismet"
-_HIDDEN_CLASSES = ("^hide-|comments-title|nocomments|-reply-|message|akismet|suggest-links|-hide-|hide-print"
-                   "| hidden| hide|noprint|notloaded")
+_HIDDEN = _Search("hidden")
+_HIDDEN_IDS = _Search("reader-comments|akismet")
+_HIDDEN_CLASSES = _Search("^hide-|comments-title|nocomments|-reply-|message|akismet|suggest-links|-hide-"
+                          "|hide-print| hidden| hide|noprint|notloaded")
 
 
 def overall_discard_1(tree) -> list:
-    hidden, ids, classes = _Search("hidden"), _Search(_HIDDEN_IDS), _Search(_HIDDEN_CLASSES)
+    hidden, ids, classes = _HIDDEN, _HIDDEN_IDS, _HIDDEN_CLASSES
     out = []
     for elem in tree.iterdescendants("*"):
         get = elem.get
@@ -195,10 +202,11 @@ def discard_image(tree) -> list:
 # .//script|.//style|.//svg|.//template|.//*[re:test(@class, C, 'i') or re:test(@id, C, 'i')]:
 # a union, so each element once, in document order.
 _CLEANED = frozenset(("aside", "fencedframe", "footer", "script", "style", "svg", "template"))
+_CONSENT = _Search(_COOKIE_CONSENT_RE, re.IGNORECASE)
 
 
 def basic_clean(tree) -> list:
-    consent = _Search(_COOKIE_CONSENT_RE, re.IGNORECASE)
+    consent = _CONSENT
     out = []
     for elem in tree.iterdescendants("*"):
         tag = elem.tag
@@ -215,12 +223,12 @@ def basic_clean(tree) -> list:
 # re:test(@class, CLASSES)][1]: the [1] applies per parent (child axis), so each element that
 # matches and has no earlier matching sibling, in document order.
 _FRAMES = ("article", "div", "main", "section")
-_BODY_IDS = _ALT(xpaths._ARTICLE_CONTENT_ID_TOKENS)
-_BODY_CLASSES = _ALT(xpaths._ARTICLE_CONTENT_CLASS_TOKENS)
+_BODY_IDS = _Search(_ALT(xpaths._ARTICLE_CONTENT_ID_TOKENS))
+_BODY_CLASSES = _Search(_ALT(xpaths._ARTICLE_CONTENT_CLASS_TOKENS))
 
 
 def body_0(tree) -> list:
-    ids, classes = _Search(_BODY_IDS), _Search(_BODY_CLASSES)
+    ids, classes = _BODY_IDS, _BODY_CLASSES
     out, parents = [], set()
     for elem in tree.iterdescendants(*_FRAMES):
         get = elem.get
@@ -239,12 +247,13 @@ def body_0(tree) -> list:
 # or @class='cell' or @class='story' or re:test(@id, IDS) or re:test(@class, 'fulltext', 'i') or
 # re:test(@class, CLASSES)])[1]: the first such element in document order.
 _STORY_CLASSES = frozenset(("postarea", "art-postcontent", "text", "cell", "story"))
-_STORY_IDS = _ALT(xpaths._STORY_ID_TOKENS)
-_STORY_CLASS_RE = _ALT(xpaths._STORY_CLASS_TOKENS)
+_STORY_IDS = _Search(_ALT(xpaths._STORY_ID_TOKENS))
+_FULLTEXT = _Search("fulltext", re.IGNORECASE)
+_STORY_CLASS_RE = _Search(_ALT(xpaths._STORY_CLASS_TOKENS))
 
 
 def body_2(tree) -> list:
-    ids, fulltext, classes = _Search(_STORY_IDS), _Search("fulltext", re.IGNORECASE), _Search(_STORY_CLASS_RE)
+    ids, fulltext, classes = _STORY_IDS, _FULLTEXT, _STORY_CLASS_RE
     for elem in tree.iterdescendants(*_FRAMES):
         get = elem.get
         ident, cls = get("id"), get("class")
@@ -258,12 +267,12 @@ def body_2(tree) -> list:
 # @class='content' or re:test(@id, IDS) or re:test(@class, CLASSES) or contains(translate(@id,
 # 'CM','cm'), 'main-content') or contains(translate(@class, 'CM','cm'), 'main-content') or
 # contains(translate(@class, 'CP','cp'), 'page-content')])[1]
-_MAIN_IDS = _ALT(xpaths._MAIN_CONTENT_ID_TOKENS)
-_MAIN_CLASSES = _ALT(xpaths._MAIN_CONTENT_CLASS_TOKENS)
+_MAIN_IDS = _Search(_ALT(xpaths._MAIN_CONTENT_ID_TOKENS))
+_MAIN_CLASSES = _Search(_ALT(xpaths._MAIN_CONTENT_CLASS_TOKENS))
 
 
 def body_3(tree) -> list:
-    ids, classes = _Search(_MAIN_IDS), _Search(_MAIN_CLASSES)
+    ids, classes = _MAIN_IDS, _MAIN_CLASSES
     for elem in tree.iterdescendants(*_FRAMES):
         ident, cls = elem.get("id") or "", elem.get("class") or ""
         if (ident == "content" or cls == "content" or ids[ident] or classes[cls]
@@ -391,6 +400,7 @@ def install() -> bool:
         BASELINE.BASIC_CLEAN_XPATH = FastXPath(BASELINE.BASIC_CLEAN_XPATH, basic_clean)
     originals.append((core, "copy", core.copy))
     core.copy = _copy
+    originals.extend(accel_external.install())
     _STATE.update(installed=True, originals=originals)
     return True
 
@@ -402,6 +412,7 @@ def uninstall() -> None:
             setattr(holder, key, original)
         else:
             holder[key] = original
+    accel_external.uninstall()
     _STATE.update(installed=False, originals=[])
 
 
