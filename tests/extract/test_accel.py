@@ -317,9 +317,11 @@ def test_external_stand_ins_installed_and_uninstalled():
     with accel.stock():
         assert justext.core.PathInfo is accel_external.STOCK_PATH_INFO
         assert readability_lxml.Document.remove_unlikely_candidates is accel_external.STOCK_REMOVE_UNLIKELY
+        assert readability_lxml.Document.class_weight is accel_external.STOCK_CLASS_WEIGHT
         assert trafilatura.external.jt_stoplist_init is accel_external.STOCK_STOPLIST_INIT
         assert type(trafilatura.external.JT_STOPLIST) in (tuple, type(None))
     assert trafilatura.external.jt_stoplist_init is accel_external.jt_stoplist_init
+    assert readability_lxml.Document.class_weight is accel_external.class_weight
 
 
 def test_remove_unlikely_candidates_drops_the_same_elements():
@@ -355,3 +357,29 @@ def test_hashed_stoplist_finds_the_same_stoplist():
     assert hash(hashed) == hash(words) and hashed == words
     assert justext.core.define_stoplist(hashed) == frozenset(w.lower() for w in words)
     assert justext.core.define_stoplist(hashed) is justext.core.define_stoplist(words)
+
+
+def test_class_weight_is_the_stock_one():
+    rng = random.Random(5)
+    document = readability_lxml.Document(lxml.html.document_fromstring("<p>x</p>"))
+    for _ in range(3000):
+        elem = lxml.html.fragment_fromstring("<div/>")
+        for name in rng.sample(["class", "id", "role"], rng.randint(0, 3)):
+            elem.set(name, "".join(rng.choice([*WORDS, "Widget", "BODY", "com-", "promo"])
+                                   for _ in range(rng.randint(1, 3))))
+        expected = accel_external.STOCK_CLASS_WEIGHT(document, elem)
+        assert accel_external.class_weight(document, elem) == expected
+
+
+def test_memos_cleared_when_full_give_the_same_results(monkeypatch):
+    monkeypatch.setattr(accel._Search, "MEMO", 2)
+    monkeypatch.setattr(accel_external, "MEMO", 2)
+    for memo in [*(m for m in vars(accel).values() if isinstance(m, accel._Search)),
+                 accel_external._WEIGHTS, accel_external._VERDICTS]:
+        memo.clear()
+    for name in ("boilerplate", "comments", "readability", "consent"):
+        html = FIXTURES[name]
+        with accel.stock():
+            expected = [bare(html, **options) for options in VARIANTS]
+        assert [bare(html, **options) for options in VARIANTS] == expected
+    assert len(accel._DISCARD_CLASSES) <= 2 and len(accel_external._WEIGHTS) <= 2

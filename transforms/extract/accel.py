@@ -55,7 +55,7 @@ class _Search(dict):
     and across the expressions' several calls per page. At most MEMO values are kept."""
 
     __slots__ = ("pattern",)
-    MEMO = 10_000
+    MEMO = 2_000  # a few pages worth: values repeat within a page and a site, memory stays small
 
     def __init__(self, pattern: str, flags: int = 0):
         super().__init__()

@@ -11,6 +11,7 @@ from trafilatura import external, readability_lxml
 
 PINNED_JUSTEXT = "3.0.2"  # the jusText version these were written against (requirements.lock)
 STOCK_REMOVE_UNLIKELY = readability_lxml.Document.remove_unlikely_candidates
+STOCK_CLASS_WEIGHT = readability_lxml.Document.class_weight
 STOCK_PATH_INFO = justext.core.PathInfo
 STOCK_STOPLIST_INIT = external.jt_stoplist_init
 
@@ -51,8 +52,28 @@ def remove_unlikely_candidates(self) -> None:
             elem.drop_tree()
 
 
-MEMO = 10_000
+MEMO = 2_000  # as accel._Search.MEMO
 _VERDICTS: dict[tuple, bool] = {}
+_WEIGHTS: dict[str, int] = {}
+
+
+def class_weight(self, elem) -> int:
+    """readability_lxml.Document.class_weight: -25 for each of the element's class and id
+    (when not empty) that negativeRe finds something in, +25 for each that positiveRe does;
+    the weight of one attribute value is worked out once (a bounded memo across calls)."""
+    weights = _WEIGHTS
+    if len(weights) >= MEMO:
+        weights.clear()
+    weight = 0
+    for attribute in (elem.get("class"), elem.get("id")):
+        if attribute:
+            part = weights.get(attribute)
+            if part is None:
+                regexes = readability_lxml.REGEXES
+                part = weights[attribute] = ((-25 if regexes["negativeRe"].search(attribute) else 0)
+                                             + (25 if regexes["positiveRe"].search(attribute) else 0))
+            weight += part
+    return weight
 
 
 class PathInfo(STOCK_PATH_INFO):
@@ -118,11 +139,13 @@ def install() -> list:
     if version("jusText") != PINNED_JUSTEXT:
         return []
     readability_lxml.Document.remove_unlikely_candidates = remove_unlikely_candidates
+    readability_lxml.Document.class_weight = class_weight
     justext.core.PathInfo = PathInfo
     external.jt_stoplist_init = jt_stoplist_init
     if external.JT_STOPLIST is not None:
         external.JT_STOPLIST = HashedStoplist(external.JT_STOPLIST)
     return [(readability_lxml.Document, "remove_unlikely_candidates", STOCK_REMOVE_UNLIKELY),
+            (readability_lxml.Document, "class_weight", STOCK_CLASS_WEIGHT),
             (justext.core, "PathInfo", STOCK_PATH_INFO), (external, "jt_stoplist_init", STOCK_STOPLIST_INIT)]
 
 
