@@ -26,6 +26,11 @@ from trafilatura.metadata import (
 from trafilatura.utils import is_dubious_html, repair_faulty_html
 
 from transforms.common.records import Draft, RawRecord
+from transforms.extract import accel
+
+# trafilatura's costliest XPath selections done in Python, same results (accel.py); stock on
+# any trafilatura other than the pinned one.
+accel.install()
 
 _LINE_BREAKS = re.compile(r"\n+")
 # trafilatura's parser settings, but each element's Python class chosen in C: lxml.html's own
@@ -82,15 +87,16 @@ def _draft_from_html(record: RawRecord, settings: dict) -> Draft:
         if tree is None:
             raise ExtractionError("not an HTML document")
         meta = page_metadata(tree, record.url, settings)
-        document = trafilatura.bare_extraction(
-            tree,
-            url=record.url,
-            with_metadata=False,  # page_metadata() did the cheap part of it
-            include_comments=False,  # reader comments are not the article
-            include_tables=bool(settings.get("include_tables", False)),
-            favor_precision=bool(settings.get("favor_precision", False)),
-            deduplicate=False,  # its cache is process-wide: results would depend on bundle order
-        )
+        with accel.donated(tree):  # nothing reads the tree after this: no need for a copy of it
+            document = trafilatura.bare_extraction(
+                tree,
+                url=record.url,
+                with_metadata=False,  # page_metadata() did the cheap part of it
+                include_comments=False,  # reader comments are not the article
+                include_tables=bool(settings.get("include_tables", False)),
+                favor_precision=bool(settings.get("favor_precision", False)),
+                deduplicate=False,  # its cache is process-wide: results would depend on bundle order
+            )
     except ExtractionError:
         raise
     except Exception as error:
