@@ -162,10 +162,11 @@ def make_request(args: argparse.Namespace, beam_args: list[str]):
 
 
 def command_run(args: argparse.Namespace, beam_args: list[str]) -> int:
-    from pipeline import assemble, runinfo
+    from pipeline import allocator, assemble, runinfo
 
     request = make_request(args, beam_args)
-    record = assemble.run(request)
+    with allocator.for_workers(request.beam_args):  # malloc settings the SDK workers inherit
+        record = assemble.run(request)
     print(runinfo.summary(record))
     return 0
 
