@@ -4,11 +4,12 @@
 
 For each page it runs the extraction step (transforms/extract/html.py: parse, page metadata,
 bare_extraction) once with stock trafilatura and once with accel's stand-ins installed, and
-compares what comes out: the Draft (or the ExtractionError), and every field of the Document
-bare_extraction returns (its body and comments serialised), with html.py's options and with
-other options that take other paths (tables, comments, precision, recall). It prints how many
-pages differ (must be 0) and the CPU ms/doc of the extraction step, stock and accelerated
-(time.process_time, each over all pages, the options of configs/default.yaml).
+compares what comes out: the Draft (or the ExtractionError), the repaired page text, every
+field of page_metadata's Document, and every field of the Document bare_extraction returns
+(its body and comments serialised), with html.py's options and with other options that take
+other paths (tables, comments, precision, recall); and html.py's byline walk against its XPath.
+It prints how many pages differ (must be 0) and the CPU ms/doc of the extraction step, stock
+and accelerated (time.process_time, each over all pages, the options of configs/default.yaml).
 """
 
 from __future__ import annotations
@@ -19,11 +20,19 @@ import time
 from pathlib import Path
 
 import trafilatura
+import trafilatura.utils as trafilatura_utils
 from lxml import etree
 
 from transforms.common.records import RawRecord
 from transforms.extract import accel
-from transforms.extract.html import ExtractionError, draft_from_record, page_metadata, parse_page
+from transforms.extract.html import (
+    BYLINE_XPATH,
+    ExtractionError,
+    byline_nodes,
+    draft_from_record,
+    page_metadata,
+    parse_page,
+)
 
 DEFAULT_PAGES = [Path("../shared/data/dev/extraction/inputs")]
 SETTINGS = {"favor_precision": False, "include_tables": False, "min_text_chars": 40,
@@ -46,23 +55,38 @@ def step(html: str):
 
 def documents(html: str) -> list:
     """Every field of bare_extraction's Document, for each set of options."""
-    found = []
+    # parse_page's repairs (accel_meta's repair_faulty_html) and page_metadata's whole Document
+    # (accel_meta's extract_meta_json), then bare_extraction's
+    found = [trafilatura_utils.repair_faulty_html(html, html[:50].lower())]
     for options in VARIANTS:
         tree = parse_page(html)
         if tree is None:
             found.append(None)
             continue
-        page_metadata(tree, None, SETTINGS)
+        meta = page_metadata(tree, None, SETTINGS)
+        if options is VARIANTS[0]:
+            found.append(_fields(meta))
         document = trafilatura.bare_extraction(tree, with_metadata=False, deduplicate=False, **options)
         if document is None:
             found.append(None)
             continue
-        fields = {}
-        for name in type(document).__slots__:
-            value = getattr(document, name, None)
-            fields[name] = etree.tostring(value, encoding=str) if isinstance(value, etree._Element) else value
-        found.append(fields)
+        found.append(_fields(document))
     return found
+
+
+def same_bylines(html: str) -> bool:
+    """html.py's byline walk (byline_nodes) finds BYLINE_XPATH's nodes, in the same order."""
+    tree = parse_page(html)
+    return tree is None or list(byline_nodes(tree)) == tree.xpath(BYLINE_XPATH)
+
+
+def _fields(document) -> dict:
+    """A trafilatura Document's fields, its elements serialised."""
+    fields = {}
+    for name in type(document).__slots__:
+        value = getattr(document, name, None)
+        fields[name] = etree.tostring(value, encoding=str) if isinstance(value, etree._Element) else value
+    return fields
 
 
 def timed(htmls: list[str], installed: bool) -> tuple[float, list]:
@@ -99,6 +123,8 @@ def main(argv: list[str] | None = None) -> int:
         stock_ms, stock = timed(htmls, False)
         fast_ms, fast = timed(htmls, True)
         differ = [path.name for path, a, b in zip(paths, stock, fast, strict=True) if a != b]
+        differ += [path.name for path, html in zip(paths, htmls, strict=True)
+                   if path.name not in differ and not same_bylines(html)]
         if not args.no_documents:
             for path, html in zip(paths, htmls, strict=True):
                 with accel.stock():

@@ -9,7 +9,8 @@ re.IGNORECASE for the 'i' flag, and tests with .search), each distinct attribute
 once (a bounded memo per pattern). An XPath expression's node set comes back in document order
 and so does a walk (`iterdescendants`), so the same set means the same list;
 tests/extract/test_accel.py checks each stand-in against its XPath on fixtures and on random
-trees. accel_external.py holds the stand-ins for parts of the readability and jusText fallbacks.
+trees. accel_external.py holds the stand-ins for parts of the readability and jusText fallbacks,
+accel_meta.py those for page loading and JSON-LD metadata.
 
 How each XPath construct reads in Python (E is the element tested):
 - `.//*[self::a or self::b]` from a context element: E.iterdescendants("a", "b"), the context
@@ -42,7 +43,7 @@ from lxml import etree
 from trafilatura import core
 from trafilatura.settings import _COOKIE_CONSENT_RE
 
-from transforms.extract import accel_external
+from transforms.extract import accel_external, accel_meta
 
 LOGGER = logging.getLogger(__name__)
 PINNED_VERSION = "2.3.1"  # tests/extract/test_accel.py checks it against requirements.lock
@@ -401,6 +402,7 @@ def install() -> bool:
     originals.append((core, "copy", core.copy))
     core.copy = _copy
     originals.extend(accel_external.install())
+    originals.extend(accel_meta.install())
     _STATE.update(installed=True, originals=originals)
     return True
 

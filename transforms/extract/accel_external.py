@@ -3,6 +3,8 @@ do the same work: installed and removed by accel.install()/uninstall() with the 
 
 from __future__ import annotations
 
+import hashlib
+import inspect
 from importlib.metadata import version
 
 import justext.core
@@ -14,6 +16,10 @@ STOCK_REMOVE_UNLIKELY = readability_lxml.Document.remove_unlikely_candidates
 STOCK_CLASS_WEIGHT = readability_lxml.Document.class_weight
 STOCK_PATH_INFO = justext.core.PathInfo
 STOCK_STOPLIST_INIT = external.jt_stoplist_init
+STOCK_TEXT_LENGTH = readability_lxml.text_length
+STOCK_LINK_DENSITY = readability_lxml.Document.get_link_density
+# SHA-256 of the stock text_length and get_link_density sources these were written against
+LENGTH_HASH = "cabdd29d41a03a2d"
 
 
 def remove_unlikely_candidates(self) -> None:
@@ -74,6 +80,23 @@ def class_weight(self, elem) -> int:
                                              + (25 if regexes["positiveRe"].search(attribute) else 0))
             weight += part
     return weight
+
+
+def text_length(elem) -> int:
+    """readability_lxml.text_length, len(trim(elem.text_content())): trim is an lru_cache of
+    " ".join(string.split()).strip() (the strip finds nothing to take off a join of split
+    words: both use the same white-space test), whose cache hashes each subtree's whole text
+    for entries that are rarely found again; text_content() gives a str, so trim's
+    AttributeError/TypeError fallback is never taken."""
+    return len(" ".join(elem.text_content().split()))
+
+
+def get_link_density(self, elem) -> float:
+    """readability_lxml.Document.get_link_density; lxml's ElementPath makes .//a from
+    iterdescendants("a"), the same elements in the same order."""
+    total_length = text_length(elem) or 1
+    link_length = sum(text_length(link) for link in elem.iterdescendants("a"))
+    return link_length / total_length
 
 
 class PathInfo(STOCK_PATH_INFO):
@@ -144,9 +167,21 @@ def install() -> list:
     external.jt_stoplist_init = jt_stoplist_init
     if external.JT_STOPLIST is not None:
         external.JT_STOPLIST = HashedStoplist(external.JT_STOPLIST)
-    return [(readability_lxml.Document, "remove_unlikely_candidates", STOCK_REMOVE_UNLIKELY),
-            (readability_lxml.Document, "class_weight", STOCK_CLASS_WEIGHT),
-            (justext.core, "PathInfo", STOCK_PATH_INFO), (external, "jt_stoplist_init", STOCK_STOPLIST_INIT)]
+    originals = [(readability_lxml.Document, "remove_unlikely_candidates", STOCK_REMOVE_UNLIKELY),
+                 (readability_lxml.Document, "class_weight", STOCK_CLASS_WEIGHT),
+                 (justext.core, "PathInfo", STOCK_PATH_INFO),
+                 (external, "jt_stoplist_init", STOCK_STOPLIST_INIT)]
+    if _digest(STOCK_TEXT_LENGTH, STOCK_LINK_DENSITY) == LENGTH_HASH:
+        readability_lxml.text_length = text_length
+        readability_lxml.Document.get_link_density = get_link_density
+        originals += [(readability_lxml, "text_length", STOCK_TEXT_LENGTH),
+                      (readability_lxml.Document, "get_link_density", STOCK_LINK_DENSITY)]
+    return originals
+
+
+def _digest(*functions) -> str:
+    source = "".join(inspect.getsource(function) for function in functions)
+    return hashlib.sha256(source.encode()).hexdigest()[:16]
 
 
 def uninstall() -> None:
