@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import time
-from dataclasses import asdict
 
 import apache_beam as beam
 from apache_beam.metrics import Metrics
@@ -42,7 +41,7 @@ class ReadFiles(beam.DoFn):
                 if item is None:
                     continue
                 if isinstance(item, RawRecord):
-                    yield asdict(item)
+                    yield vars(item).copy()  # dataclasses.asdict's dict (flat fields), without its recursion
                 else:
                     yield beam.pvalue.TaggedOutput(REJECTS, item)
         except Exception as error:  # never crash on input: the file becomes a reject

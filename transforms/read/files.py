@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import gzip
 import logging
+import os
 import zlib
 from collections.abc import Iterator
 from typing import BinaryIO
@@ -88,7 +89,7 @@ def open_input(path: str, inflated_cap: int) -> Iterator[BinaryIO]:
     problem = fs.not_regular(path)
     if problem:
         raise NotRegularFile(problem)
-    with fs.open_raw(path) as raw:
+    with _open_raw(path) as raw:
         if not path.lower().endswith(".gz"):
             yield raw
             return
@@ -98,6 +99,30 @@ def open_input(path: str, inflated_cap: int) -> Iterator[BinaryIO]:
 
 class NotRegularFile(OSError):
     pass
+
+
+def _open_raw(path: str) -> BinaryIO:
+    """A local file opened directly (what Beam's LocalFileSystem does, without building a
+    filesystem per call), anything else through the filesystem layer."""
+    if fs.is_local(path):
+        return open(path.removeprefix("file://"), "rb")
+    return fs.open_raw(path)
+
+
+def _read_at_most(handle: BinaryIO, count: int) -> bytes:
+    """handle.read(count), sized by the file's length where the handle has one: a read of
+    `count` bytes first allocates `count` bytes (max_record_bytes, megabytes) per file."""
+    fileno = getattr(handle, "fileno", None)
+    if fileno is None:
+        return handle.read(count)
+    try:
+        first_size = min(count, os.fstat(fileno()).st_size + 1)
+    except (OSError, ValueError):  # io.UnsupportedOperation is both
+        return handle.read(count)
+    data = handle.read(first_size)
+    if len(data) < first_size or len(data) >= count:
+        return data  # the end of the file, or all that was asked
+    return data + handle.read(count - len(data))  # the file grew since fstat
 
 
 def read_head(path: str, size: int, settings: dict) -> bytes:
@@ -114,7 +139,7 @@ def read_bytes(path: str, settings: dict) -> bytes:
     at the limit, so a huge file or a gzip bomb costs no memory."""
     limit = settings["max_record_bytes"]
     with open_input(path, max(settings["max_inflated_bytes"], limit + 1)) as handle:
-        data = handle.read(limit + 1)
+        data = _read_at_most(handle, limit + 1)
     if len(data) > limit:
         raise RecordTooLarge(f"larger than input.max_record_bytes ({limit} bytes)")
     return data
