@@ -137,38 +137,56 @@ def html_of(inputs: Path):
 # --- timing whole processes ------------------------------------------------------------------
 
 
-def _tree_rss(root: int) -> int:
-    """Resident bytes of a process and all its descendants (from /proc; Linux only)."""
-    children: dict[int, list[int]] = {}
-    rss: dict[int, int] = {}
+def _processes() -> dict[int, tuple[int, int]]:
+    """pid -> (parent pid, resident bytes) of every process (from /proc; Linux only)."""
+    found = {}
+    page = os.sysconf("SC_PAGE_SIZE")
     for entry in os.listdir("/proc"):
-        if not entry.isdigit():
-            continue
-        try:
-            with open(f"/proc/{entry}/stat", encoding="utf-8") as handle:
-                fields = handle.read().rsplit(")", 1)[1].split()
-            children.setdefault(int(fields[1]), []).append(int(entry))
-            rss[int(entry)] = int(fields[21]) * os.sysconf("SC_PAGE_SIZE")
-        except (OSError, IndexError, ValueError):
-            continue
-    total, pending = 0, [root]
-    while pending:
-        pid = pending.pop()
-        total += rss.get(pid, 0)
-        pending.extend(children.get(pid, []))
-    return total
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", encoding="utf-8") as handle:
+                    fields = handle.read().rsplit(")", 1)[1].split()
+                found[int(entry)] = (int(fields[1]), int(fields[21]) * page)
+            except (OSError, IndexError, ValueError):
+                continue
+    return found
+
+
+def _role(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/cmdline", "rb") as handle:
+            argv = handle.read().split(b"\0")
+    except OSError:
+        return "gone"
+    if argv and argv[0].endswith(b"sh"):
+        return "shell"
+    return "worker" if b"apache_beam.runners.worker.sdk_worker_main" in argv else "runner"
 
 
 def run_process(command: list[str], label: str) -> dict:
-    """Wall time and peak tree RSS of one command; exits when it fails."""
+    """Wall and CPU time, peak RSS of the process tree and each process's own peak, of one
+    command; exits when it fails."""
     cpu_before = _children_cpu()
     started = time.perf_counter()
     process = subprocess.Popen(command, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    peak = [0]
+    peak, per_process, roles = [0], {}, {}
 
     def sample():
         while process.poll() is None:
-            peak[0] = max(peak[0], _tree_rss(process.pid))
+            everything = _processes()
+            children: dict[int, list[int]] = {}
+            for pid, (parent, _) in everything.items():
+                children.setdefault(parent, []).append(pid)
+            total, pending = 0, [process.pid]
+            while pending:
+                pid = pending.pop()
+                pending.extend(children.get(pid, []))
+                rss = everything.get(pid, (0, 0))[1]
+                total += rss
+                per_process[pid] = max(per_process.get(pid, 0), rss)
+                if pid not in roles:
+                    roles[pid] = _role(pid)
+            peak[0] = max(peak[0], total)
             time.sleep(0.1)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -178,7 +196,11 @@ def run_process(command: list[str], label: str) -> dict:
     sampler.join()
     if process.returncode:
         sys.exit(f"{label} failed ({process.returncode}): {err[-3000:]}")
-    return {"seconds": seconds, "cpu": _children_cpu() - cpu_before, "peak_rss": peak[0], "stdout": out}
+    processes = sorted(((roles[pid], rss) for pid, rss in per_process.items()
+                        if roles[pid] in ("runner", "worker")),
+                       key=lambda item: (item[0] != "runner", -item[1]))
+    return {"seconds": seconds, "cpu": _children_cpu() - cpu_before, "peak_rss": peak[0],
+            "processes": processes, "stdout": out}
 
 
 def _children_cpu() -> float:
