@@ -106,11 +106,13 @@ def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: 
         cleaned = cleaned | "RepeatedLines" >> StripRepeatedLines(
             config["clean"], txn.lines_old, txn.lines_new, fs.join(txn.staging, "_spill", "lines"))
     republishers = ProfileSet.from_config(config["clean"]).republisher_keys()
+    copy_lines = bool(config["clean"]["copy_lines"])
+    # with copy lines, one pass over the rows sets the cluster fields and drops the copy lines
     dedup = cleaned["articles"] | "Deduplicate" >> Deduplicate(
-        config["dedup"], txn.dedup_old, txn.dedup_new, republishers)
+        config["dedup"], txn.dedup_old, txn.dedup_new, republishers, cluster_fields=not copy_lines)
     clustered = {"articles": dedup["articles"], "quotes": cleaned["quotes"]}
-    if config["clean"]["copy_lines"]:
-        clustered = clustered | "CopyLines" >> StripCopyLines()
+    if copy_lines:
+        clustered = {**clustered, "assign": dedup["assign"]} | "CopyLines" >> StripCopyLines()
     articles = clustered["articles"] | "CountClusters" >> beam.Map(count_clusters)
     quotes = clustered["quotes"]
     ingested = articles  # every row counts as ingested, also those --drop-duplicates leaves out

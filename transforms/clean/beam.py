@@ -11,6 +11,8 @@ After dedup, StripCopyLines removes head/tail lines that only one copy of a clus
 
 from __future__ import annotations
 
+import collections
+import itertools
 import pickle
 import uuid
 import zlib
@@ -21,6 +23,8 @@ from apache_beam.transforms.window import GlobalWindows
 
 from transforms.clean import copies, linestats, linestore
 from transforms.common import fs
+from transforms.common.views import PerSideInput, per_side_input
+from transforms.dedup.clusters import add_cluster_fields
 from transforms.dedup.minhash import hash_tokens, tokens
 
 FURNITURE, PAIR = "furniture", "pair"  # Decide's tagged outputs
@@ -106,10 +110,6 @@ def unpack_keys(packs) -> dict[str, list[tuple[str, bool, bytes]]]:
         for key, article_id, masked, own in pickle.loads(pack):
             by_key.setdefault(key, []).append((article_id, masked, own))
     return by_key
-
-
-def _member(article: dict, field: str, ids: frozenset) -> bool:
-    return article[field] in ids
 
 
 def _rest(whole: bytes, own: bytes) -> tuple[int, ...]:
@@ -208,12 +208,39 @@ class Decide(beam.DoFn):
         return path
 
 
-def with_first_text(joined):
-    """(a, {"pairs": [(a, b)...], "texts": [text_a]}) -> (b, (a, text_a)) per pair."""
-    _, groups = joined
-    for text in groups["texts"][:1]:
-        for a, b in groups["pairs"]:
-            yield b, (a, text)
+def pair_roles(pairs: list) -> tuple[dict[str, list[str]], frozenset[str]]:
+    """Distinct candidate pairs (a, b) -> ({a: [b...]}, the set of b): whose text goes where."""
+    later: dict[str, list[str]] = {}
+    for a, b in pairs:
+        later.setdefault(a, []).append(b)
+    return later, frozenset(b for _, b in pairs)
+
+
+def pair_texts(article: dict, roles: tuple):
+    """article -> (b, (article_id, text)) for each pair (article, b), and (article_id, (None, text))
+    when the article is the second of a pair; nothing for an article of no pair (most)."""
+    later, seconds = roles
+    article_id = article["article_id"]
+    if article_id not in later and article_id not in seconds:
+        return
+    text = article.get("text") or ""
+    for b in later.get(article_id, ()):
+        yield b, (article_id, text)
+    if article_id in seconds:
+        yield article_id, (None, text)
+
+
+def judge_pair_texts(grouped):
+    """(b, pair_texts' values for b) -> judge_pairs over (b, {"firsts": [(a, text_a)...],
+    "texts": [text_b]})."""
+    b, values = grouped
+    firsts, texts = [], []
+    for a, text in values:
+        if a is None:
+            texts.append(text)
+        else:
+            firsts.append((a, text))
+    yield from judge_pairs((b, {"firsts": firsts, "texts": texts}))
 
 
 def judge_pairs(joined):
@@ -228,11 +255,32 @@ def judge_pairs(joined):
                 yield b, key
 
 
-def furniture_by_article(pairs: list) -> dict[str, set[str]]:
+class WithView(beam.DoFn):
+    """views.PerSideInput as a DoFn that lets the view go at the end of each bundle (a FlatMap's
+    callable would hold it for as long as the worker keeps the stage's bundle processor)."""
+
+    def __init__(self, fn, make, sides: int = 1):
+        self.fn, self.make, self.sides = fn, make, sides
+
+    def start_bundle(self):
+        self.call = PerSideInput(self.fn, self.make, self.sides)
+
+    def process(self, element, *args):
+        return self.call(element, *args)
+
+    def finish_bundle(self):
+        self.call = None
+
+
+def furniture_by_article(pairs) -> dict[str, set[str]]:
     out: dict[str, set[str]] = {}
     for article_id, key in pairs:
         out.setdefault(article_id, set()).add(key)
     return out
+
+
+def all_furniture(known: list, judged: list) -> dict[str, set[str]]:
+    return furniture_by_article(itertools.chain(known, judged))
 
 
 def strip_article(article: dict, furniture: dict):
@@ -292,27 +340,21 @@ class StripRepeatedLines(beam.PTransform):
         )
         known = decided[FURNITURE]
         pairs = decided[PAIR] | "DistinctPairs" >> beam.Distinct()
-        texts = articles | "Texts" >> beam.Map(lambda a: (a["article_id"], a.get("text") or ""))
-        firsts = (
-            {"pairs": pairs | "ByFirst" >> beam.Map(lambda ab: (ab[0], ab)), "texts": texts}
-            | "JoinFirst" >> beam.CoGroupByKey()
-            | "FirstText" >> beam.FlatMap(with_first_text)
-        )
+        # only the articles of a candidate pair (few) send their texts, keyed by the pair's second
         judged = (
-            {"firsts": firsts, "texts": texts}
-            | "JoinSecond" >> beam.CoGroupByKey()
+            articles
+            | "PairTexts" >> beam.FlatMap(per_side_input(pair_texts, pair_roles), beam.pvalue.AsList(pairs))
+            | "GroupByPair" >> beam.GroupByKey()
             # the type Beam infers, declared: inferring it walked all of the pairwise test's
             # code (0.17 s of every run's graph building)
-            | "JudgePairs" >> beam.FlatMap(judge_pairs).with_output_types(JUDGED)
-            | "DistinctFurniture" >> beam.Distinct()
+            | "JudgePairs" >> beam.FlatMap(judge_pair_texts).with_output_types(JUDGED)
         )
-        furniture = (
-            (known, judged)
-            | "AllFurnitureLines" >> beam.Flatten()
-            | "AllFurniture" >> beam.combiners.ToList() | "ByArticle" >> beam.Map(furniture_by_article)
-        )
-        stripped = articles | "StripLines" >> beam.FlatMap(
-            strip_article, beam.pvalue.AsSingleton(furniture)).with_outputs("spans", main="articles")
+        # (article_id, key) repeats between the two and within judged: furniture_by_article's
+        # sets take them once
+        strip = WithView(strip_article, all_furniture, sides=2)
+        furniture = beam.pvalue.AsList(known), beam.pvalue.AsList(judged)
+        stripped = articles | "StripLines" >> beam.ParDo(strip, *furniture).with_outputs(
+            "spans", main="articles")
         spans = beam.pvalue.AsDict(stripped.spans)
         moved = quotes | "MoveQuotes" >> beam.FlatMap(move_quote, spans)
         if self.history_new:
@@ -333,6 +375,19 @@ def cluster_member(article: dict):
     yield article["cluster_id"], member
 
 
+def shared_clusters(assign: dict) -> tuple[dict, frozenset]:
+    """Deduplicate's assignments (article_id -> (cluster_id, canonical_id)) and the clusters of
+    several of this run's articles (most clusters are one article and have no copy lines)."""
+    sizes = collections.Counter(cluster_id for cluster_id, _ in assign.values())
+    return assign, frozenset(cluster_id for cluster_id, size in sizes.items() if size > 1)
+
+
+def copy_member(article: dict, shared: tuple):
+    assign, ids = shared
+    if assign[article["article_id"]][0] in ids:
+        yield from cluster_member(add_cluster_fields(article, assign))
+
+
 def cluster_drops(cluster_and_members):
     _, members = cluster_and_members
     members = sorted(members)
@@ -351,28 +406,28 @@ def strip_copy_lines(article: dict, drops: dict):
         yield beam.pvalue.TaggedOutput("spans", (article["article_id"], spans))
 
 
+def with_copy_lines(article: dict, assign: dict, drops: dict):
+    """The article with its cluster fields, without its copy lines."""
+    return strip_copy_lines(add_cluster_fields(article, assign), drops)
+
+
 class StripCopyLines(beam.PTransform):
-    """{"articles" (clustered), "quotes"} -> the same, without head/tail lines that only one
-    copy of a cluster has (copies.py); the content hash follows the new text."""
+    """{"articles" (Deduplicate's without cluster fields: cluster_fields=False), "assign"
+    (Deduplicate's assignments), "quotes"} -> the articles with their cluster fields and
+    without head/tail lines that only one copy of a cluster has (copies.py), the content hash
+    following the new text; the quotes with offsets moved. The rows cross two stages: one that
+    sends the copies' texts (few) to their cluster, one that sets the fields and drops the lines."""
 
     def expand(self, inputs):
         articles, quotes = inputs["articles"], inputs["quotes"]
-        # only clusters of several copies are grouped with their texts (most clusters are one article)
-        shared = (
-            articles
-            | "ClusterIds" >> beam.Map(lambda a: (a["cluster_id"], 1))
-            | "ClusterSizes" >> beam.CombinePerKey(sum)
-            | "SharedClusters" >> beam.Filter(lambda kv: kv[1] > 1) | beam.Keys()
-            | "AllShared" >> beam.combiners.ToList() | "SharedSet" >> beam.Map(frozenset)
-        )
+        assign = beam.pvalue.AsSingleton(inputs["assign"])
         drops = (
             articles
-            | "CopiesOnly" >> beam.Filter(_member, "cluster_id", beam.pvalue.AsSingleton(shared))
-            | "ClusterMembers" >> beam.FlatMap(cluster_member)
+            | "CopiesOnly" >> beam.ParDo(WithView(copy_member, shared_clusters), assign)
             | "GroupByCluster" >> beam.GroupByKey()
             | "CopyLines" >> beam.FlatMap(cluster_drops)
         )
         stripped = articles | "StripCopyLines" >> beam.FlatMap(
-            strip_copy_lines, beam.pvalue.AsDict(drops)).with_outputs("spans", main="articles")
+            with_copy_lines, assign, beam.pvalue.AsDict(drops)).with_outputs("spans", main="articles")
         moved = quotes | "MoveCopyQuotes" >> beam.FlatMap(move_quote, beam.pvalue.AsDict(stripped.spans))
         return {"articles": stripped.articles, "quotes": moved}

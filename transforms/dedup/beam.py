@@ -21,6 +21,7 @@ import apache_beam as beam
 import numpy as np
 from apache_beam.transforms.window import GlobalWindows
 
+from transforms.common.views import per_side_input
 from transforms.dedup import frequency, streaming
 from transforms.dedup import index as state
 from transforms.dedup.candidates import (
@@ -191,15 +192,16 @@ class Deduplicate(beam.PTransform):
     content_hash; "clusters": one row per earlier cluster that this run changed (new members,
     a merge, or a new canonical): see docs/dedup.md}. `generation`: the committed index folder
     to read (None: none); `new_generation`: the folder to write this run's index to (None: keep
-    no state); the run's commit record makes it live."""
+    no state); the run's commit record makes it live. With cluster_fields=False the articles
+    come without the cluster fields and "assign" is added: one dict article_id -> (cluster_id,
+    canonical_id) for clusters.add_cluster_fields in the caller's next pass over the rows."""
 
     def __init__(self, settings: dict, generation: str | None = None, new_generation: str | None = None,
-                 republishers: frozenset[str] = frozenset()):
+                 republishers: frozenset[str] = frozenset(), cluster_fields: bool = True):
         super().__init__()
-        self.settings = settings
-        self.generation = generation
-        self.new_generation = new_generation
+        self.settings, self.generation, self.new_generation = settings, generation, new_generation
         self.republishers = republishers  # name keys of republishing outlets: never canonical
+        self.cluster_fields = cluster_fields
 
     def expand(self, articles):
         settings = self.settings
@@ -230,15 +232,15 @@ class Deduplicate(beam.PTransform):
             | "BucketPairs" >> beam.FlatMap(packed_shard_pairs, settings["max_bucket"])
             | "DistinctPairs" >> beam.Distinct()
         )
-        # The pairs are few and small: one dict in a side input; the fingerprints wait for it
-        # as encoded bytes and each goes once into the grouping of its pairs.
-        partners = pairs | "AllPairs" >> beam.combiners.ToList() | "PartnerIndex" >> beam.Map(partner_index)
+        # The pairs are few and small: one dict from a side input (per bundle); the fingerprints
+        # wait for it as encoded bytes and each goes once into the grouping of its pairs.
         edges = (
             fps
-            | "Forward" >> beam.FlatMap(forward_fingerprint, beam.pvalue.AsSingleton(partners))
+            | "Forward" >> beam.FlatMap(per_side_input(forward_fingerprint, partner_index),
+                                        beam.pvalue.AsList(pairs))
             | "GroupByComponent" >> beam.GroupByKey()
-            | "Verify" >> beam.FlatMap(verify_component, settings,
-                                       beam.pvalue.AsSingleton(self._frequent(fps)))
+            | "Verify" >> beam.FlatMap(per_side_input(verify_component, frequency.join_tables), settings,
+                                       beam.pvalue.AsList(self._frequent(fps)))
         )
         resolved = (
             articles.pipeline
@@ -252,21 +254,21 @@ class Deduplicate(beam.PTransform):
         )
         if self.new_generation:
             self._write_state(new, resolved, shards, generation)
-        clustered = hashed | "AddClusterFields" >> beam.Map(
-            add_cluster_fields, beam.pvalue.AsSingleton(assign))
-        return {"articles": clustered, "clusters": changes}
+        if not self.cluster_fields:
+            return {"articles": hashed, "clusters": changes, "assign": assign}
+        fields = beam.Map(add_cluster_fields, beam.pvalue.AsSingleton(assign))
+        return {"articles": hashed | "AddClusterFields" >> fields, "clusters": changes}
 
     def _frequent(self, fps):
         """The corpus-frequent shingles of this run (its articles and the earlier ones in the
-        banding) as one small table: only keys at or above the DF threshold leave the counting."""
+        banding): a small table per key shard (frequency.join_tables makes them one), only keys
+        at or above the DF threshold leave the counting."""
         n_docs = fps | "CountDocuments" >> beam.combiners.Count.Globally()
         return (
             fps
             | "ShingleKeys" >> beam.FlatMap(document_keys, self.settings["shingle_size"])
             | "CountShingles" >> beam.CombinePerKey(CountShingles())
             | "FrequentShingles" >> beam.Map(frequent_part, beam.pvalue.AsSingleton(n_docs), self.settings)
-            | "AllFrequent" >> beam.combiners.ToList()
-            | "FrequentTable" >> beam.Map(frequency.join_tables)
         )
 
     def _write_state(self, new, resolved, shards: int, generation: str | None) -> None:
