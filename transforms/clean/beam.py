@@ -133,9 +133,9 @@ def _first_rest(whole: bytes, own: bytes, count: int) -> array:
 
 class Decide(beam.DoFn):
     """(key shard, LineKeys' packs) -> per line key: (article_id, key) (FURNITURE) and pairs to
-    judge (PAIR); with a spill folder, the keys' history entries go to JSON Lines chunks
-    there (never all in memory: ~100 per article) and each chunk's path is the main output. The
-    history is read once per worker."""
+    judge (PAIR); with a spill folder, the keys' history entries go to chunks there with their
+    ranks (linestore.write_chunk; never all in memory: ~100 per article) and each chunk's path
+    is the main output. The history is read once per worker."""
 
     CHUNK = 5000  # entries per spill chunk
 
@@ -147,7 +147,7 @@ class Decide(beam.DoFn):
         self.history = linestore.read(self.history_path)
 
     def start_bundle(self):
-        self.pending: list[str] = []
+        self.pending: list[tuple[str, str]] = []  # (rank, entry line)
         self.heads: dict[str, str] = {}  # article_id -> its anchors' history sketch
 
     def process(self, shard_and_packs, sketches: dict):
@@ -158,7 +158,8 @@ class Decide(beam.DoFn):
                 # most keys: a verbatim line of one article, first seen (linestats.decide's
                 # first case): its entry straight from the sorted sketch, no decide() call
                 if self.spill_dir:
-                    self.pending.append(linestore.first_entry_line(key, self._first_rep(*docs[0], sketches)))
+                    rep = self._first_rep(*docs[0], sketches)
+                    self.pending.append((linestore.FIRST_RANK + key, linestore.first_entry_line(key, rep)))
                     if len(self.pending) >= self.CHUNK:
                         yield self._spill()
             else:
@@ -171,7 +172,7 @@ class Decide(beam.DoFn):
         masked = any(doc[1] for doc in docs)
         verdict = linestats.decide(masked, self.history.get(key), [(d[0], list(d[2])) for d in docs])
         if self.spill_dir:
-            yield from self._keep_line(linestore.entry_line(key, verdict.entry))
+            yield from self._keep_line(key, verdict.entry)
         if verdict.furniture:
             for article_id, _, _ in docs:
                 yield beam.pvalue.TaggedOutput(FURNITURE, (article_id, key))
@@ -192,8 +193,8 @@ class Decide(beam.DoFn):
             self.heads[article_id] = rep
         return rep
 
-    def _keep_line(self, line: str):
-        self.pending.append(line)
+    def _keep_line(self, key: str, entry: dict):
+        self.pending.append((linestore.entry_rank(key, entry), linestore.entry_line(key, entry)))
         if len(self.pending) >= self.CHUNK:
             yield self._spill()
 
@@ -203,7 +204,7 @@ class Decide(beam.DoFn):
 
     def _spill(self) -> str:
         # a name of its own per chunk: a retried bundle's chunks are named by no output
-        path = linestore.write_lines(fs.join(self.spill_dir, f"{uuid.uuid4().hex}.jsonl"), self.pending)
+        path = linestore.write_chunk(fs.join(self.spill_dir, f"{uuid.uuid4().hex}.chunk"), self.pending)
         self.pending = []
         return path
 
