@@ -11,6 +11,7 @@ After dedup, StripCopyLines removes head/tail lines that only one copy of a clus
 
 from __future__ import annotations
 
+import itertools
 import pickle
 import uuid
 import zlib
@@ -67,31 +68,27 @@ class LineKeys(beam.DoFn):
         paragraphs = text.split("\n\n")
         # words never span a blank line: the text's sketch is the union of its paragraphs'
         sketches = [linestats.sketch(paragraph) for paragraph in paragraphs]
-        whole = set().union(*sketches)
-        emitted = False
+        held, count = self.held, self.count
         for paragraph, sketch in zip(paragraphs, sketches, strict=True):
             keys = linestats.line_keys(paragraph)
             if not keys:
                 continue
             own = _pack(sketch)
             for key, masked in keys:
-                emitted = True
-                self._hold(key, (key, article_id, masked, own))
-        for key in sorted(linestats.anchor_keys(text)):
-            emitted = True
-            self._hold(key, (key, article_id, False, b""))
-        if emitted:
-            yield beam.pvalue.TaggedOutput(self.SKETCHES, (article_id, _pack(whole)))
+                held.setdefault(key_shard(key), []).append((key, article_id, masked, own))
+                count += 1
+        for key in sorted(linestats.paragraphs_anchor_keys(paragraphs)):
+            held.setdefault(key_shard(key), []).append((key, article_id, False, b""))
+            count += 1
+        if count > self.count:
+            self.count = count
+            yield beam.pvalue.TaggedOutput(self.SKETCHES, (article_id, _pack(set().union(*sketches))))
         if self.count >= self.FLUSH_AT:
             yield from self._packs()
 
     def finish_bundle(self):
         for shard_and_pack in self._packs():
             yield GlobalWindows.windowed_value(shard_and_pack)
-
-    def _hold(self, key: str, entry: tuple) -> None:
-        self.held.setdefault(key_shard(key), []).append(entry)
-        self.count += 1
 
     def _packs(self):
         held, self.held, self.count = self.held, {}, 0
@@ -122,13 +119,11 @@ def _first_rest(whole: bytes, own: bytes, count: int) -> array:
     """_rest(whole, own)[:count] without decoding the whole sketch: packed sketches are sorted
     and unique, so the answer lies in the first count + len(own) values (most keys need only
     this, and an article has ~100 keys; an anchor's key has no values of its own)."""
-    head = array("I")
     if not own:
-        head.frombytes(whole[:4 * count])
-        return head
-    skip = set(_unpack(own))
-    head.frombytes(whole[:4 * (count + len(skip))])
-    return array("I", [value for value in head.tolist() if value not in skip][:count])
+        return array("I", whole[:4 * count])  # (bytes: array's frombytes)
+    skip = set(array("I", own))
+    head = array("I", whole[:4 * count + len(own)])
+    return array("I", itertools.islice(itertools.filterfalse(skip.__contains__, head), count))
 
 
 class Decide(beam.DoFn):
@@ -161,6 +156,13 @@ class Decide(beam.DoFn):
                     self.pending.append(linestore.first_entry_line(key, self._first_rep(*docs[0], sketches)))
                     if len(self.pending) >= self.CHUNK:
                         yield self._spill()
+            elif len(docs) == 1 and key not in self.history:
+                # a masked line of one article, first seen: one story (MASKED_GROUPS > 1), the
+                # entry linestats.decide gives it, from the sketch's first values only
+                if self.spill_dir:
+                    rep = self._first_rep(*docs[0], sketches)
+                    entry = {"groups": 1, "reps": [rep], "masked": True, "docs": 1}
+                    yield from self._keep_line(linestore.entry_line(key, entry))
             else:
                 yield from self.decide_key(key, docs, sketches)
 
@@ -175,8 +177,9 @@ class Decide(beam.DoFn):
         if verdict.furniture:
             for article_id, _, _ in docs:
                 yield beam.pvalue.TaggedOutput(FURNITURE, (article_id, key))
-        elif not masked:
+        elif not masked and len(docs) > 1:  # (one article: no pairs)
             sketches = {doc[0]: doc[2] for doc in docs}
+            sketches = {article_id: set(rest) for article_id, rest in sketches.items()}  # compared often
             for a, b in linestats.candidate_pairs(list(sketches)):
                 if linestats.worth_judging(sketches[a], sketches[b]):
                     yield beam.pvalue.TaggedOutput(PAIR, (a, b))
@@ -221,9 +224,9 @@ def judge_pairs(joined):
     articles of each pair that shares furniture, and ("entry" updates) for the history."""
     b, groups = joined
     for text_b in groups["texts"][:1]:
-        keys_b = linestats.text_keys(text_b) if groups["firsts"] else set()
+        facts_b = linestats.TextFacts(text_b) if groups["firsts"] else None
         for a, text_a in sorted(groups["firsts"]):
-            for key in sorted(linestats.shared_furniture(text_a, text_b, keys_b)):
+            for key in sorted(linestats.shared_furniture(text_a, facts_b)):
                 yield a, key
                 yield b, key
 
