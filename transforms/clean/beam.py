@@ -68,17 +68,18 @@ class LineKeys(beam.DoFn):
         paragraphs = text.split("\n\n")
         # words never span a blank line: the text's sketch is the union of its paragraphs'
         sketches = [linestats.sketch(paragraph) for paragraph in paragraphs]
-        held, count = self.held, self.count
+        held, count, crc32 = self.held, self.count, zlib.crc32  # (key_shard inlined: ~110 keys)
         for paragraph, sketch in zip(paragraphs, sketches, strict=True):
             keys = linestats.line_keys(paragraph)
             if not keys:
                 continue
             own = _pack(sketch)
             for key, masked in keys:
-                held.setdefault(key_shard(key), []).append((key, article_id, masked, own))
+                shard = crc32(key.encode("utf-8")) % KEY_SHARDS
+                held.setdefault(shard, []).append((key, article_id, masked, own))
                 count += 1
         for key in sorted(linestats.paragraphs_anchor_keys(paragraphs)):
-            held.setdefault(key_shard(key), []).append((key, article_id, False, b""))
+            held.setdefault(crc32(key.encode("utf-8")) % KEY_SHARDS, []).append((key, article_id, False, b""))
             count += 1
         if count > self.count:
             self.count = count
