@@ -4,8 +4,12 @@ state file (linestore.py), on made-up texts."""
 from __future__ import annotations
 
 import json
+import random
+import re
+import unicodedata
 
 import pytest
+import xxhash
 
 from transforms.clean import linestats, linestore
 
@@ -122,3 +126,55 @@ def test_anchor_keys_are_the_keys_of_span_anchors():
     for text in texts:
         assert linestats.anchor_keys(text) == {key for key, _, _ in linestats.span_anchors(text)}
     assert linestats.anchor_keys(texts[0])
+
+
+def _line_keys_reference(paragraph: str) -> list[tuple[str, bool]]:
+    """line_keys as first written: each normalisation on the whole text, names after any space."""
+    text = unicodedata.normalize("NFKC", paragraph).strip()
+    if len(text) > linestats.MAX_LINE_CHARS or len(linestats._LETTER.findall(text)) < linestats.MIN_LETTERS:
+        return []
+    text = linestats._DIGITS.sub("0", linestats._URL.sub(" U ", text))
+    exact = " ".join(text.casefold().split())
+    masked = " ".join(linestats._NAME.sub("N", text).casefold().split())
+    keys = [(linestats._hash(exact), False)]
+    return [*keys, (linestats._hash(masked), True)] if masked != exact else keys
+
+
+def _sketch_reference(text: str) -> set[int]:
+    words = {word for word in re.findall(r"[^\W\d_]+", text.casefold()) if len(word) >= linestats.LONG_WORD}
+    return {value for value in (xxhash.xxh32_intdigest(word.encode("utf-8")) for word in words)
+            if value % linestats.SAMPLE_MOD == 0}
+
+
+def test_line_keys_and_sketch_match_their_first_definitions():
+    """line_keys makes the spaces single first and masks names after a plain space; sketch finds
+    words per whitespace token: the same keys and values on odd text (URLs opening the text,
+    tabs, odd spaces and separators, letters that casefold to several, digits of other scripts)."""
+    rng = random.Random(3)
+    pieces = [*"aAbZ Éé\t\n\x1c\u2003 .-'’_0١²½Ⅻ@:/ Яя İßﬁ,ǅΣσς", "http://x.org/a ", "www.", "x@y.com",
+              "Ölmanager", "İstanbul", "straße", "12ab34", "Harbour "]
+    texts = [*HARBOUR, BANNER, "https://example.com opens it", "\tTabbed Name\u2003Here", "x" * 1501]
+    texts += ["".join(rng.choice(pieces) for _ in range(rng.randint(0, 40))) for _ in range(3000)]
+    for text in texts:
+        assert linestats.line_keys(text) == _line_keys_reference(text), repr(text)
+        assert linestats.sketch(text) == _sketch_reference(text), repr(text)
+
+
+def test_residual_words_skip_words_in_any_span():
+    text = "\n\n".join([*HARBOUR, BANNER, _glued(ELECTION, BANNER), *ELECTION])
+    facts = linestats.TextFacts(text)
+    keys = sorted(facts.keys | {key for _, _, keys in facts.paragraphs for key in keys})
+    rng = random.Random(5)
+    for shared in [set(), set(keys), *(set(rng.sample(keys, rng.randint(1, len(keys)))) for _ in range(50))]:
+        spans = linestats.furniture_spans(text, shared)
+        assert facts.spans(shared) == spans
+        expected = {match[0] for match in linestats._WORD.finditer(text.casefold())
+                    if len(match[0]) >= linestats.CONTENT_WORD
+                    and not any(start <= match.start() < end for start, end in spans)}
+        assert facts.residual_words(shared) == expected
+
+
+@pytest.mark.parametrize("text", ["", "0000002a", "0000002A000000ff", "0x00002a", "0000_02a", "+000002a",
+                                  " 000002a", "0000002a0"])
+def test_decode_sketch_reads_as_int_did(text):
+    assert linestats.decode_sketch(text) == [int(text[i:i + 8], 16) for i in range(0, len(text), 8)]

@@ -102,6 +102,9 @@ def test_line_keys_leave_packed_by_key_shard():
 
 def test_first_entry_line_is_entry_line():
     for key in ("0123456789abcdef", "s:00ff00ff00ff00ff", 'odd "key" é\n'):
-        entry = {"groups": 1, "reps": ["0000002a000000ff"], "masked": False, "docs": 1}
-        assert linestore.first_entry_line(key, entry["reps"][0]) == linestore.entry_line(key, entry)
+        for masked in (False, True):
+            entry = {"groups": 1, "reps": ["0000002a000000ff"], "masked": masked, "docs": 1}
+            line = linestore.first_entry_line(key, entry["reps"][0], masked)
+            assert line == linestore.entry_line(key, entry)
+            assert linestore.entry_rank(key, entry) == linestore.FIRST_RANK + key
         assert linestore.entry_line(key, entry) == json.dumps({"key": key, **entry}, sort_keys=True)

@@ -71,31 +71,28 @@ class LineKeys(beam.DoFn):
         paragraphs = text.split("\n\n")
         # words never span a blank line: the text's sketch is the union of its paragraphs'
         sketches = [linestats.sketch(paragraph) for paragraph in paragraphs]
-        whole = set().union(*sketches)
-        emitted = False
+        held, count, crc32 = self.held, self.count, zlib.crc32  # (key_shard inlined: ~110 keys)
         for paragraph, sketch in zip(paragraphs, sketches, strict=True):
             keys = linestats.line_keys(paragraph)
             if not keys:
                 continue
             own = _pack(sketch)
             for key, masked in keys:
-                emitted = True
-                self._hold(key, (key, article_id, masked, own))
-        for key in sorted(linestats.anchor_keys(text)):
-            emitted = True
-            self._hold(key, (key, article_id, False, b""))
-        if emitted:
-            yield beam.pvalue.TaggedOutput(self.SKETCHES, (article_id, _pack(whole)))
+                shard = crc32(key.encode("utf-8")) % KEY_SHARDS
+                held.setdefault(shard, []).append((key, article_id, masked, own))
+                count += 1
+        for key in sorted(linestats.paragraphs_anchor_keys(paragraphs)):
+            held.setdefault(crc32(key.encode("utf-8")) % KEY_SHARDS, []).append((key, article_id, False, b""))
+            count += 1
+        if count > self.count:
+            self.count = count
+            yield beam.pvalue.TaggedOutput(self.SKETCHES, (article_id, _pack(set().union(*sketches))))
         if self.count >= self.FLUSH_AT:
             yield from self._packs()
 
     def finish_bundle(self):
         for shard_and_pack in self._packs():
             yield GlobalWindows.windowed_value(shard_and_pack)
-
-    def _hold(self, key: str, entry: tuple) -> None:
-        self.held.setdefault(key_shard(key), []).append(entry)
-        self.count += 1
 
     def _packs(self):
         held, self.held, self.count = self.held, {}, 0
@@ -122,13 +119,11 @@ def _first_rest(whole: bytes, own: bytes, count: int) -> array:
     """_rest(whole, own)[:count] without decoding the whole sketch: packed sketches are sorted
     and unique, so the answer lies in the first count + len(own) values (most keys need only
     this, and an article has ~100 keys; an anchor's key has no values of its own)."""
-    head = array("I")
     if not own:
-        head.frombytes(whole[:4 * count])
-        return head
-    skip = set(_unpack(own))
-    head.frombytes(whole[:4 * (count + len(skip))])
-    return array("I", [value for value in head.tolist() if value not in skip][:count])
+        return array("I", whole[:4 * count])  # (bytes: array's frombytes)
+    skip = set(array("I", own))
+    head = array("I", whole[:4 * count + len(own)])
+    return array("I", itertools.islice(itertools.filterfalse(skip.__contains__, head), count))
 
 
 class Decide(beam.DoFn):
@@ -162,6 +157,15 @@ class Decide(beam.DoFn):
                     self.pending.append((linestore.FIRST_RANK + key, linestore.first_entry_line(key, rep)))
                     if len(self.pending) >= self.CHUNK:
                         yield self._spill()
+            elif len(docs) == 1 and key not in self.history:
+                # a masked line of one article, first seen: one story (MASKED_GROUPS > 1), the
+                # entry linestats.decide gives it, from the sketch's first values only
+                if self.spill_dir:
+                    rep = self._first_rep(*docs[0], sketches)
+                    line = linestore.first_entry_line(key, rep, masked=True)
+                    self.pending.append((linestore.FIRST_RANK + key, line))
+                    if len(self.pending) >= self.CHUNK:
+                        yield self._spill()
             else:
                 yield from self.decide_key(key, docs, sketches)
 
@@ -176,8 +180,9 @@ class Decide(beam.DoFn):
         if verdict.furniture:
             for article_id, _, _ in docs:
                 yield beam.pvalue.TaggedOutput(FURNITURE, (article_id, key))
-        elif not masked:
+        elif not masked and len(docs) > 1:  # (one article: no pairs)
             sketches = {doc[0]: doc[2] for doc in docs}
+            sketches = {article_id: set(rest) for article_id, rest in sketches.items()}  # compared often
             for a, b in linestats.candidate_pairs(list(sketches)):
                 if linestats.worth_judging(sketches[a], sketches[b]):
                     yield beam.pvalue.TaggedOutput(PAIR, (a, b))
@@ -249,9 +254,9 @@ def judge_pairs(joined):
     articles of each pair that shares furniture, and ("entry" updates) for the history."""
     b, groups = joined
     for text_b in groups["texts"][:1]:
-        keys_b = linestats.text_keys(text_b) if groups["firsts"] else set()
+        facts_b = linestats.TextFacts(text_b) if groups["firsts"] else None
         for a, text_a in sorted(groups["firsts"]):
-            for key in sorted(linestats.shared_furniture(text_a, text_b, keys_b)):
+            for key in sorted(linestats.shared_furniture(text_a, facts_b)):
                 yield a, key
                 yield b, key
 

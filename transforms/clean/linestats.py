@@ -15,6 +15,7 @@ the state file in transforms/clean/linestore.py.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import re
 import sys
@@ -39,7 +40,9 @@ _URL = re.compile(r"https?://\S+|www\.\S+|\S+@\S+\.\w+")
 _DIGITS = re.compile(r"\d+")
 _WORD = re.compile(r"[^\W\d_]+", re.U)
 _NAME = re.compile(r"(?<=\s)[A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’.\-]*")
+_SPACED_NAME = re.compile(r" [A-ZÀ-ÖØ-ÞА-ЯЁ][\w'’.\-]*")  # _NAME in single-spaced text
 _LETTER = re.compile(r"[^\W\d_]")
+_LONG_WORD = re.compile(rf"[^\W\d_]{{{LONG_WORD},}}")
 _LITTLE_ENDIAN = sys.byteorder == "little"
 
 
@@ -49,9 +52,16 @@ def line_keys(paragraph: str) -> list[tuple[str, bool]]:
     text = unicodedata.normalize("NFKC", paragraph).strip()
     if len(text) > MAX_LINE_CHARS or not _has_letters(text):
         return []
-    text = _DIGITS.sub("0", _mask_urls(text))
-    exact = " ".join(text.casefold().split())
-    masked = " ".join(_NAME.sub("N", text).casefold().split())
+    if "@" in text or "http" in text or "www." in text:  # a URL's " U " may open the text
+        text = _DIGITS.sub("0", _URL.sub(" U ", text))
+        exact = " ".join(text.casefold().split())
+        masked = " ".join(_NAME.sub("N", text).casefold().split())
+    else:
+        # the spaces made single first (casefold neither makes nor takes whitespace, digits and
+        # names never span it): one split, and a name is a capital after a plain space
+        text = _DIGITS.sub("0", " ".join(text.split()))
+        exact = text.casefold()
+        masked = _SPACED_NAME.sub(" N", text).casefold()
     keys = [(_hash(exact), False)]
     if masked != exact:
         keys.append((_hash(masked), True))
@@ -76,10 +86,14 @@ def _hash(text: str) -> str:
 
 
 def sketch(text: str) -> set[int]:
-    """A consistent sample of the long words of a text (their 32-bit hashes)."""
+    """A consistent sample of the long words of a text (their 32-bit hashes). The words are
+    found per whitespace-separated token: a token of letters only is one word (the common
+    case, no regex), a shorter token holds none."""
     out = set()
-    for word in set(_WORD.findall(text.casefold())):
-        if len(word) >= LONG_WORD:
+    for token in set(text.casefold().split()):
+        if len(token) < LONG_WORD:
+            continue
+        for word in (token,) if token.isalpha() else _LONG_WORD.findall(token):
             value = xxhash.xxh32_intdigest(word.encode("utf-8"))
             if value % SAMPLE_MOD == 0:
                 out.add(value)
@@ -87,7 +101,11 @@ def sketch(text: str) -> set[int]:
 
 
 def containment(a: set[int] | list[int], b: set[int] | list[int]) -> float | None:
-    a, b = set(a), set(b)
+    return set_containment(set(a), set(b))
+
+
+def set_containment(a: set[int], b: set[int]) -> float | None:
+    """containment of two sets (not copied: a caller that compares one sketch many times)."""
     smaller = min(len(a), len(b))
     if smaller < MIN_SKETCH:
         return None  # too little text to tell
@@ -95,7 +113,7 @@ def containment(a: set[int] | list[int], b: set[int] | list[int]) -> float | Non
 
 
 def _same_story(a, b) -> bool:
-    share = containment(a, b)
+    share = set_containment(a, b)
     return share is None or share >= SAME_STORY
 
 
@@ -117,6 +135,16 @@ def encode_sorted(values: array) -> str:
 def decode_sketch(text) -> list[int]:
     if isinstance(text, list):  # tolerate a hand-written list
         return [int(v) for v in text]
+    if len(text) % 8 == 0:  # as encode_sorted writes it: read as bytes, not 8-digit slices
+        try:
+            data = bytes.fromhex(text)
+        except ValueError:  # not plain hex digits (int() also reads "0x", "_", signs)
+            data = b""
+        if 2 * len(data) == len(text):  # no whitespace skipped
+            values = array("I", data)
+            if _LITTLE_ENDIAN:
+                values.byteswap()
+            return values.tolist()
     return [int(text[i:i + 8], 16) for i in range(0, len(text), 8)]
 
 
@@ -132,19 +160,25 @@ def decide(masked: bool, history: dict | None, docs: list[tuple[str, list[int]]]
     greedy grouping on sketch containment; the history keeps a few stories' sketches. Used for
     masked keys and for evidence against the history; verbatim keys shared within a run are
     judged pairwise on the whole texts (shared_furniture), which is sharper."""
-    reps = [decode_sketch(r) for r in (history or {}).get("reps", [])]
-    groups = int((history or {}).get("groups", len(reps)))
-    if not masked and not reps:  # first seen: one story until the pairwise test says otherwise
+    written = (history or {}).get("reps", [])  # decoded only when compared
+    groups = int((history or {}).get("groups", len(written)))
+    if not masked and not written:  # first seen: one story until the pairwise test says otherwise
         first = sorted(docs)[0][1] if docs else []
         return Verdict(False, {"groups": 1, "reps": [encode_sketch(first)], "masked": False,
                                "docs": len(docs)})
     if not masked and groups >= EXACT_GROUPS:
         return Verdict(True, {**(history or {}), "docs": int((history or {}).get("docs", 0)) + len(docs)})
+    reps = [decode_sketch(r) for r in written]
+    rep_sets: list[set[int]] = []  # the reps' sets, made when first compared (often never)
     for _, doc_sketch in sorted(docs):
-        if not any(_same_story(doc_sketch, rep) for rep in reps):
-            groups += 1
-            if len(reps) < MAX_REPS:
-                reps.append(sorted(doc_sketch)[:MAX_SKETCH])
+        if reps:
+            rep_sets += [set(rep) for rep in reps[len(rep_sets):]]
+            doc_set = set(doc_sketch)
+            if any(_same_story(doc_set, rep) for rep in rep_sets):
+                continue
+        groups += 1
+        if len(reps) < MAX_REPS:
+            reps.append(sorted(doc_sketch)[:MAX_SKETCH])
     need = MASKED_GROUPS if masked else EXACT_GROUPS
     entry = {"groups": groups, "reps": [encode_sketch(r) for r in reps], "masked": masked,
              "docs": int((history or {}).get("docs", 0)) + len(docs)}
@@ -160,7 +194,8 @@ def worth_judging(sketch_a, sketch_b) -> bool:
     """Whether a pair sharing a key needs the pairwise test: not when their word sketches
     already show one story (copies share most lines; this keeps the test to the few pairs
     that may be unrelated stories)."""
-    share = containment(sketch_a, sketch_b)
+    share = set_containment(sketch_a if isinstance(sketch_a, set) else set(sketch_a),
+                            sketch_b if isinstance(sketch_b, set) else set(sketch_b))
     return share is None or share < CLEARLY_SAME
 
 
@@ -184,36 +219,51 @@ _TOKEN = re.compile(r"\w+", re.U)
 
 
 def span_anchors(text: str) -> list[tuple[str, int, int]]:
-    """(key, start, end) character span of each sampled word shingle in the long paragraphs."""
+    """(key, start, end) character span of each sampled word shingle in the long paragraphs
+    (the words made as in paragraphs_anchor_keys, a span only for a sampled shingle)."""
     out = []
     position = 0
     for paragraph in text.split("\n\n"):
-        tokens = list(_TOKEN.finditer(paragraph))
-        if len(tokens) >= LONG_PARAGRAPH_TOKENS:
-            words = [_DIGITS.sub("0", t[0].casefold()) for t in tokens]
-            for i in range(len(words) - SPAN_SHINGLE + 1):
-                value = xxhash.xxh3_64_intdigest(" ".join(words[i:i + SPAN_SHINGLE]).encode("utf-8"))
-                if value % SPAN_SAMPLE == 0:
-                    start, end = tokens[i].start(), tokens[i + SPAN_SHINGLE - 1].end()
-                    out.append((f"{SPAN_PREFIX}{value:016x}", position + start, position + end))
+        if len(paragraph) >= 2 * LONG_PARAGRAPH_TOKENS - 1:
+            tokens = list(_TOKEN.finditer(paragraph))
+            if len(tokens) >= LONG_PARAGRAPH_TOKENS:
+                for i, value in enumerate(_shingle_values([token[0] for token in tokens])):
+                    if value % SPAN_SAMPLE == 0:
+                        start, end = tokens[i].start(), tokens[i + SPAN_SHINGLE - 1].end()
+                        out.append((f"{SPAN_PREFIX}{value:016x}", position + start, position + end))
         position += len(paragraph) + 2
     return out
 
 
 def anchor_keys(text: str) -> set[str]:
-    """The keys of span_anchors(text), without their spans (the shingles of a paragraph made
-    by zip; the digit mask only on words that are not all letters)."""
+    """The keys of span_anchors(text), without their spans."""
+    return paragraphs_anchor_keys(text.split("\n\n"))
+
+
+def paragraphs_anchor_keys(paragraphs: list[str]) -> set[str]:
+    """anchor_keys of the text of these paragraphs (the shingles of a paragraph made by zip; a
+    paragraph shorter than 2 * LONG_PARAGRAPH_TOKENS - 1 characters cannot hold
+    LONG_PARAGRAPH_TOKENS words: not tokenised)."""
     keys = set()
-    for paragraph in text.split("\n\n"):
+    for paragraph in paragraphs:
+        if len(paragraph) < 2 * LONG_PARAGRAPH_TOKENS - 1:
+            continue
         words = _TOKEN.findall(paragraph)
         if len(words) < LONG_PARAGRAPH_TOKENS:
             continue
-        words = [word.casefold() if word.isalpha() else _DIGITS.sub("0", word.casefold()) for word in words]
-        for shingle in map(" ".join, zip(*(words[k:] for k in range(SPAN_SHINGLE)), strict=False)):
-            value = xxhash.xxh3_64_intdigest(shingle.encode("utf-8"))
+        for value in _shingle_values(words):
             if value % SPAN_SAMPLE == 0:
                 keys.add(f"{SPAN_PREFIX}{value:016x}")
     return keys
+
+
+def _shingle_values(words: list[str]):
+    """The hash of each SPAN_SHINGLE-word shingle of a paragraph's words, casefolded and digit-masked
+    in one string (casefold makes no space and no digit from a letter, digits never span a space)
+    and encoded once: a shingle's UTF-8 is its words' joined by a space."""
+    encoded = _DIGITS.sub("0", " ".join(words).casefold()).encode("utf-8").split(b" ")
+    shingles = map(b" ".join, zip(*(encoded[k:] for k in range(SPAN_SHINGLE)), strict=False))
+    return map(xxhash.xxh3_64_intdigest, shingles)
 
 
 def paragraph_keys(text: str) -> list[list[str]]:
@@ -239,13 +289,7 @@ def furniture_spans(text: str, furniture: set[str]) -> list[tuple[int, int]]:
             while start > 0 and text[start - 1] in " \t":
                 start -= 1
             spans.append((start, end))
-    merged: list[list[int]] = []
-    for start, end in sorted(spans):
-        if merged and start <= merged[-1][1] + 1:
-            merged[-1][1] = max(merged[-1][1], end)
-        else:
-            merged.append([start, end])
-    return [(start, end) for start, end in merged]
+    return _merged(spans)
 
 
 def strip_lines(text: str, furniture: set[str]) -> tuple[str, list[tuple[int, int]]]:
@@ -287,30 +331,83 @@ def text_keys(text: str) -> set[str]:
     return keys | anchor_keys(text)
 
 
-def _residual_words(text: str, shared: set[str]) -> set[str]:
-    spans = furniture_spans(text, shared)
-    out = set()
-    for match in _WORD.finditer(text.casefold()):
-        if len(match[0]) < CONTENT_WORD:
-            continue
-        if any(start <= match.start() < end for start, end in spans):
-            continue
-        out.add(match[0])
-    return out
+class TextFacts:
+    """What the pairwise test reads of one text, found once (a text is judged against several):
+    its paragraphs' spans and line keys, its span anchors, its keys (text_keys) and, when first
+    needed, its content words with their offsets in the casefolded text."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.paragraphs: list[tuple[int, int, list[str]]] = []  # (start, end with separator, keys)
+        exact = set()
+        position = 0
+        parts = text.split("\n\n")
+        for i, paragraph in enumerate(parts):
+            end = position + len(paragraph) + (2 if i + 1 < len(parts) else 0)
+            keys = line_keys(paragraph)
+            self.paragraphs.append((position, end, [key for key, _ in keys]))
+            exact.update(key for key, masked in keys if not masked)
+            position = end
+        self.anchors = span_anchors(text)
+        self.keys = exact | {key for key, _, _ in self.anchors}
+        self._words: list[tuple[int, str]] | None = None
+
+    @property
+    def words(self) -> list[tuple[int, str]]:
+        if self._words is None:
+            self._words = [(match.start(), match[0]) for match in _WORD.finditer(self.text.casefold())
+                           if len(match[0]) >= CONTENT_WORD]
+        return self._words
+
+    def spans(self, furniture: set[str]) -> list[tuple[int, int]]:
+        """furniture_spans(self.text, furniture)."""
+        if not furniture:
+            return []
+        spans = [(start, end) for start, end, keys in self.paragraphs
+                 if any(key in furniture for key in keys)]
+        text = self.text
+        for key, start, end in self.anchors:
+            if key in furniture:
+                while start > 0 and text[start - 1] in " \t":
+                    start -= 1
+                spans.append((start, end))
+        return _merged(spans)
+
+    def residual_words(self, shared: set[str]) -> set[str]:
+        """The content words outside the spans of the shared keys (the spans are sorted and
+        disjoint: the one that may hold a word is the last that starts at or before it)."""
+        spans = self.spans(shared)
+        if not spans:
+            return {word for _, word in self.words}
+        starts = [start for start, _ in spans]
+        return {word for offset, word in self.words
+                if not (offset < spans[bisect.bisect_right(starts, offset) - 1][1] and offset >= starts[0])}
 
 
-def shared_furniture(text_a: str, text_b: str, keys_b: set[str] | None = None) -> set[str]:
+def _merged(spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    merged: list[list[int]] = []
+    for start, end in sorted(spans):
+        if merged and start <= merged[-1][1] + 1:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
+    return [(start, end) for start, end in merged]
+
+
+def shared_furniture(text_a: str | TextFacts, text_b: str | TextFacts) -> set[str]:
     """The keys two articles share when, outside the shared text, they tell different stories
-    (their remaining content words barely overlap); empty when they look like copies. keys_b:
-    text_keys(text_b) when known (an article judged against several others)."""
-    shared = text_keys(text_a) & (text_keys(text_b) if keys_b is None else keys_b)
+    (their remaining content words barely overlap); empty when they look like copies. A text
+    judged against several others: pass its TextFacts."""
+    a = text_a if isinstance(text_a, TextFacts) else TextFacts(text_a)
+    b = text_b if isinstance(text_b, TextFacts) else TextFacts(text_b)
+    shared = a.keys & b.keys
     if not shared:
         return set()
-    rest_a, rest_b = _residual_words(text_a, shared), _residual_words(text_b, shared)
+    rest_a, rest_b = a.residual_words(shared), b.residual_words(shared)
     smaller = min(len(rest_a), len(rest_b))
     if smaller < MIN_RESIDUAL_WORDS:
         return set()  # (almost) nothing outside the shared text: a copy
-    whole_a, whole_b = _residual_words(text_a, set()), _residual_words(text_b, set())
+    whole_a, whole_b = a.residual_words(set()), b.residual_words(set())
     if max(1 - len(rest_a) / max(len(whole_a), 1), 1 - len(rest_b) / max(len(whole_b), 1)) >= MOSTLY_SHARED:
         return set()  # one text is mostly the other's: a (trimmed) copy
     return shared if len(rest_a & rest_b) / smaller < DIFFERENT_STORIES else set()

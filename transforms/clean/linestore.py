@@ -132,11 +132,11 @@ def entry_rank(key: str, entry: dict) -> str:
     return rank_prefix(entry.get("groups", 0), entry.get("docs", 0)) + key
 
 
-def first_entry_line(key: str, rep: str) -> str:
-    """entry_line of a verbatim key's first entry, {"groups": 1, "reps": [rep], "masked": False,
+def first_entry_line(key: str, rep: str, masked: bool = False) -> str:
+    """entry_line of a key's first entry, {"groups": 1, "reps": [rep], "masked": masked,
     "docs": 1} (rank: FIRST_RANK + key), written out directly (most of a run's keys: one JSON
     encoding call each cost more than their decision)."""
-    return (f'{{"docs": 1, "groups": 1, "key": {_STRING(key)}, "masked": false, '
+    return (f'{{"docs": 1, "groups": 1, "key": {_STRING(key)}, "masked": {"true" if masked else "false"}, '
             f'"reps": [{_STRING(rep)}]}}')
 
 
