@@ -18,6 +18,8 @@ import math
 
 import numpy as np
 
+from transforms.dedup.minhash import sorted_unique
+
 EMPTY_TABLE = b""
 Table = tuple[np.ndarray, np.ndarray]  # sorted uint32 keys, float32 weights
 
@@ -30,7 +32,7 @@ def df_threshold(n_docs: int, share: float, min_docs: int) -> int:
 
 def unique32(unique: np.ndarray) -> np.ndarray:
     """Distinct low-32-bit shingle keys (packed fingerprints already hold 32 bits)."""
-    return np.unique(unique.astype(np.uint32))
+    return sorted_unique(unique.astype(np.uint32))
 
 
 def split_by_shard(unique: np.ndarray, shards: int) -> list[tuple[int, bytes]]:

@@ -24,7 +24,6 @@ CHAR_TOKEN_RE = re.compile(rf"[{_CHAR_TOKEN_SCRIPTS}]")
 # Words shorter than this carry little evidence that two texts tell the same story
 # (articles, pronouns, prepositions in most alphabetic languages).
 CONTENT_WORD_CHARS = 4
-_MASK64 = np.uint64(0xFFFFFFFFFFFFFFFF)
 
 
 def tokens(text: str | None) -> list[str]:
@@ -73,6 +72,18 @@ def _content_word_hash(word: str) -> int:
     return 0
 
 
+def sorted_unique(values: np.ndarray) -> np.ndarray:
+    """np.unique of a 1-D array (sorted distinct values, same dtype), without np.unique's
+    generic set-up, which cost ten times the sort on the ~800 shingles of an article."""
+    ordered = np.sort(values)
+    if ordered.size < 2:
+        return ordered
+    keep = np.empty(ordered.size, dtype=bool)
+    keep[0] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=keep[1:])
+    return ordered[keep]
+
+
 class MinHasher:
     """MinHash with `num_perm` multiply-shift hash functions, vectorised with numpy."""
 
@@ -81,13 +92,16 @@ class MinHasher:
         # Odd multipliers: a*x mod 2^64 is then a bijection; the top 32 bits are the hash.
         self.a = rng.integers(1, 2**63, size=num_perm, dtype=np.uint64) | np.uint64(1)
         self.b = rng.integers(0, 2**63, size=num_perm, dtype=np.uint64)
+        self._a_column, self._b_column = self.a[:, None], self.b[:, None]
 
     def signature(self, unique_shingles: np.ndarray) -> np.ndarray:
         if unique_shingles.size == 0:
             return np.full(self.a.size, 2**32, dtype=np.uint64)
-        with np.errstate(over="ignore"):
-            mixed = (np.outer(unique_shingles, self.a) + self.b) & _MASK64
-        return (mixed >> np.uint64(32)).min(axis=0)
+        # one row per hash function, in place: (a*x + b) mod 2^64 (uint64 wraps), top 32 bits
+        mixed = self._a_column * unique_shingles.astype(np.uint64, copy=False)
+        mixed += self._b_column
+        mixed >>= np.uint64(32)
+        return mixed.min(axis=1)
 
 
 def band_keys(signature: np.ndarray, rows: int) -> list[int]:
@@ -130,7 +144,7 @@ def unpack(packed: bytes, size: int) -> Fingerprint:
     values = np.frombuffer(packed, dtype=np.uint32)
     count = int(values[0]) if values.size else 0
     shingles = values[1 + count:]
-    return Fingerprint(shingles, np.unique(shingles), values[1:1 + count], size)
+    return Fingerprint(shingles, sorted_unique(shingles), values[1:1 + count], size)
 
 
 def fingerprint(text: str | None, size: int) -> Fingerprint:
@@ -139,4 +153,4 @@ def fingerprint(text: str | None, size: int) -> Fingerprint:
 
 def fingerprint_tokens(words: list[str], size: int) -> Fingerprint:
     shingles = shingle_hashes(words, size)
-    return Fingerprint(shingles, np.unique(shingles), content_word_hashes(words), size)
+    return Fingerprint(shingles, sorted_unique(shingles), content_word_hashes(words), size)
