@@ -17,6 +17,7 @@ import numpy as np
 import xxhash
 
 from transforms.common.mojibake import looks_mojibaked
+from transforms.dedup import xxh3
 
 _CHAR_TOKEN_SCRIPTS = "\u0e00-\u0e7f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 TOKEN_RE = re.compile(rf"[{_CHAR_TOKEN_SCRIPTS}]|[^\W_{_CHAR_TOKEN_SCRIPTS}]+")
@@ -42,19 +43,51 @@ def content_hash(text: str | None) -> str:
 
 def hash_tokens(words: list[str]) -> str:
     """content_hash of already tokenised text."""
-    return xxhash.xxh3_128_hexdigest(" ".join(words).encode("utf-8"))
+    return hash_joined(joined_tokens(words))
+
+
+def joined_tokens(words: list[str]) -> bytes:
+    """The tokens joined by spaces, UTF-8: what content_hash and the shingle hashes hash."""
+    return " ".join(words).encode("utf-8")
+
+
+def hash_joined(joined: bytes) -> str:
+    """content_hash of joined_tokens."""
+    return xxhash.xxh3_128_hexdigest(joined)
 
 
 def shingle_hashes(words: list[str], size: int) -> np.ndarray:
-    """64-bit hash of every word `size`-shingle, in text order (one shingle for short texts)."""
-    if not words:
+    """64-bit hash of every word `size`-shingle, in text order (one shingle for short texts):
+    xxh3_64 of the shingle's words joined by spaces, UTF-8."""
+    return joined_shingle_hashes(joined_tokens(words), len(words), size)
+
+
+def joined_shingle_hashes(joined: bytes, count: int, size: int) -> np.ndarray:
+    """shingle_hashes of `count` words given as their space-joined UTF-8 bytes (no word holds a
+    space byte: tokens are word characters, and no UTF-8 multi-byte sequence holds 0x20). A
+    shingle is then a slice of the joined bytes, and most (17 to 64 bytes) are hashed at once
+    by xxh3.xxh3_64_17to64 in numpy; the others by xxhash itself, one call each."""
+    if count == 0:
         return np.zeros(0, dtype=np.uint64)
-    count = max(1, len(words) - size + 1)
-    if len(words) < size:
-        shingles = iter([" ".join(words)])
-    else:  # the shingles made by zip and hashed by map: no Python frame per shingle
-        shingles = map(" ".join, zip(*(words[k:] for k in range(size)), strict=False))
-    return np.fromiter(map(xxhash.xxh3_64_intdigest, map(str.encode, shingles)), dtype=np.uint64, count=count)
+    if count < size:
+        return np.array([xxhash.xxh3_64_intdigest(joined)], dtype=np.uint64)
+    spaces = np.flatnonzero(np.frombuffer(joined, dtype=np.uint8) == 32)
+    starts = np.empty(count, dtype=np.int64)
+    starts[0] = 0
+    starts[1:] = spaces + 1
+    ends = np.empty(count, dtype=np.int64)
+    ends[:-1] = spaces
+    ends[-1] = len(joined)
+    starts, ends = starts[:count - size + 1], ends[size - 1:]
+    lengths = ends - starts
+    hashes = xxh3.xxh3_64_17to64(joined, starts, lengths)
+    others = np.flatnonzero((lengths < 17) | (lengths > 64))
+    if others.size:
+        hashes[others] = np.fromiter(
+            map(xxhash.xxh3_64_intdigest, map(joined.__getitem__, map(
+                slice, starts[others].tolist(), ends[others].tolist()))),
+            dtype=np.uint64, count=others.size)
+    return hashes
 
 
 def content_word_hashes(words: list[str]) -> np.ndarray:
@@ -151,6 +184,14 @@ def fingerprint(text: str | None, size: int) -> Fingerprint:
     return fingerprint_tokens(tokens(text), size)
 
 
-def fingerprint_tokens(words: list[str], size: int) -> Fingerprint:
-    shingles = shingle_hashes(words, size)
+def fingerprint_tokens(words: list[str], size: int, joined: bytes | None = None) -> Fingerprint:
+    """`joined`: joined_tokens(words), when the caller has it."""
+    shingles = joined_shingle_hashes(joined_tokens(words) if joined is None else joined, len(words), size)
     return Fingerprint(shingles, sorted_unique(shingles), content_word_hashes(words), size)
+
+
+def fingerprint_and_hash(text: str | None, size: int) -> tuple[Fingerprint, str]:
+    """The fingerprint and content_hash of a text, tokenised and joined once for both."""
+    words = tokens(text)
+    joined = joined_tokens(words)
+    return fingerprint_tokens(words, size, joined), hash_joined(joined)
