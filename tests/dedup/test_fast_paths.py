@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import xxhash
 
-from transforms.dedup import xxh3
+from transforms.dedup import frequency, xxh3
 from transforms.dedup.minhash import MinHasher, shingle_hashes, sorted_unique
 
 
@@ -70,3 +70,40 @@ def test_shingle_hashes_are_xxhash_of_each_joined_shingle(alphabet, longest, cou
                 for i in range(max(1, count - 4))] if words else []
     got = shingle_hashes(words, 5)
     assert got.dtype == np.uint64 and got.tolist() == expected
+
+
+def _reference_split(unique: np.ndarray, shards: int) -> list[tuple[int, bytes]]:
+    keys = np.unique(unique.astype(np.uint32))
+    return [(shard, keys[keys % shards == shard].tobytes()) for shard in range(shards)
+            if (keys % shards == shard).any()]
+
+
+@pytest.mark.parametrize("size", [0, 1, 3, 800])
+def test_split_by_shard_is_a_mask_per_shard(size):
+    rng = np.random.default_rng(size)
+    shingles = rng.integers(0, 2**64, size=size, dtype=np.uint64)
+    shingles = np.concatenate([shingles, shingles[: size // 3]])  # repeats, any order
+    assert frequency.split_by_shard(shingles, 16) == _reference_split(shingles, 16)
+    packed32 = shingles.astype(np.uint32)
+    assert frequency.split_by_shard(packed32, 16) == _reference_split(packed32, 16)
+
+
+def _reference_merge(parts):
+    keys = np.concatenate([keys for keys, _ in parts])
+    counts = np.concatenate([counts for _, counts in parts])
+    distinct, inverse = np.unique(keys, return_inverse=True)
+    return distinct, np.bincount(inverse, weights=counts, minlength=distinct.size).astype(np.uint32)
+
+
+@pytest.mark.parametrize("dtype", [np.uint32, np.uint64])
+def test_merge_counts_sums_counts_per_key(dtype):
+    rng = np.random.default_rng(3)
+    parts = []
+    for n in (0, 1, 300, 4000):
+        keys = np.unique(rng.integers(0, 5000, size=n)).astype(dtype)
+        parts.append((keys, rng.integers(1, 9, size=keys.size).astype(np.uint32)))
+    got, expected = frequency.merge_counts(parts), _reference_merge(parts)
+    assert got[0].dtype == expected[0].dtype and got[1].dtype == expected[1].dtype
+    assert np.array_equal(got[0], expected[0]) and np.array_equal(got[1], expected[1])
+    empty = frequency.merge_counts([(np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint32))])
+    assert empty[0].dtype == np.uint32 and empty[0].size == empty[1].size == 0

@@ -165,8 +165,11 @@ class CountShingles(beam.CombineFn):
         return [frequency.merge_counts([self.compact(acc)[0] for acc in accumulators]), [], 0]
 
     def compact(self, accumulator):
-        pending = [(keys, np.ones(keys.size, dtype=np.uint32)) for keys in accumulator[1]]
-        return [frequency.merge_counts([accumulator[0], *pending]), [], 0]
+        if not accumulator[1]:
+            return [accumulator[0], [], 0]
+        pending = np.concatenate(accumulator[1])  # one document per key in each pending array
+        ones = np.ones(pending.size, dtype=np.uint32)
+        return [frequency.merge_counts([accumulator[0], (pending, ones)]), [], 0]
 
     def extract_output(self, accumulator):
         return self.compact(accumulator)[0]
