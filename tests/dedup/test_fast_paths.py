@@ -7,7 +7,7 @@ import pytest
 import xxhash
 
 from transforms.dedup import candidates, frequency, xxh3
-from transforms.dedup.minhash import MinHasher, shingle_hashes, sorted_unique
+from transforms.dedup.minhash import MinHasher, band_keys, shingle_hashes, sorted_unique
 
 
 @pytest.mark.parametrize("dtype", [np.uint32, np.uint64])
@@ -130,3 +130,11 @@ def test_partner_index_pieces_verify_every_pair_once_with_both_fingerprints(seed
     assert sorted(verified) == pairs  # every pair once
     assert len(groups) > len({index[x][0][0].split("#")[0] for x in index})  # large components split
     assert max(sum(len(lowers) for _, lowers in m) for m in groups.values()) < 2 * candidates.PIECE_PAIRS + 60
+
+
+@pytest.mark.parametrize("rows", [1, 2, 3, 4])
+def test_band_keys_hash_each_band_of_rows(rows):
+    signature = MinHasher(32, seed=2).signature(np.arange(1, 500, dtype=np.uint64))
+    expected = [xxhash.xxh3_64_intdigest(signature[b * rows:(b + 1) * rows].astype(np.uint64).tobytes(),
+                                         seed=b) for b in range(signature.size // rows)]
+    assert band_keys(signature, rows) == expected
