@@ -5,12 +5,14 @@ from __future__ import annotations
 from datetime import datetime, timezone
 
 import apache_beam as beam
+import pyarrow as pa
 import pyarrow.dataset as ds
 import pyarrow.parquet as pq
 from apache_beam.testing import test_pipeline
 from apache_beam.testing.util import assert_that, equal_to
 
 from transforms.common.schemas import QUOTES
+from transforms.write import beam as write_beam
 from transforms.write.beam import WriteTable
 from transforms.write.files import file_name, partition_path
 
@@ -65,3 +67,23 @@ def test_timestamps_are_utc_micros(tmp_path):
     path = str(tmp_path / "x" / "f.parquet")
     write_parquet(path, pa.Table.from_pylist([{"t": when}], schema=schema), "zstd")
     assert pq.read_table(path).column("t").to_pylist() == [when]
+
+
+def test_large_partitions_write_the_same_files_as_small_ones(tmp_path, monkeypatch):
+    """A partition past DECODE_BATCH rows keeps its rows encoded and decodes them again per
+    batch; under it, each row is decoded once: the files (names and bytes) are the same."""
+    rows = [quote(i) for i in (7, 3, 11, 5, 2, 13, 3, 8)]
+    encoded = [write_beam.encode_row(row) for row in rows]
+
+    def written(folder, decode_batch):
+        monkeypatch.setattr(write_beam, "DECODE_BATCH", decode_batch)
+        writer = write_beam.WritePartition("quotes", str(folder), ("date", "lang"), 3, "zstd", "p")
+        writer.setup()
+        files = list(writer.process(("date=2024-01-02/lang=en", encoded)))
+        return [(f["path"][len(str(folder)):], f["rows"], open(f["path"], "rb").read()) for f in files]
+
+    small, large = written(tmp_path / "a", 1000), written(tmp_path / "b", 2)
+    assert small == large and [n for _, n, _ in small] == [3, 3, 2]
+    ids = [q for _, _, data in small
+           for q in pq.read_table(pa.BufferReader(data)).column("quote_id").to_pylist()]
+    assert ids == sorted(ids)

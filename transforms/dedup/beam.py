@@ -35,11 +35,9 @@ from transforms.dedup.clusters import add_cluster_fields, resolve_clusters
 from transforms.dedup.minhash import (
     MinHasher,
     band_keys,
-    fingerprint_tokens,
-    hash_tokens,
+    fingerprint_and_hash,
     pack,
     packed_shingles,
-    tokens,
 )
 from transforms.dedup.verify import verify_component
 
@@ -59,13 +57,12 @@ class Fingerprinter(beam.DoFn):
         self.hasher = MinHasher(self.settings["num_perm"], self.settings["seed"])
 
     def process(self, article: dict):
-        words = tokens(article.get("text"))  # tokenised once: fingerprint and content hash
-        fp = fingerprint_tokens(words, self.settings["shingle_size"])
+        fp, content_hash = fingerprint_and_hash(article.get("text"), self.settings["shingle_size"])
         bands = band_keys(self.hasher.signature(fp.unique), self.settings["band_rows"])
         yield article["article_id"], (pack(fp), np.array(bands, dtype=np.uint64).tobytes(), False)
         meta = article_meta(article, int(fp.words.size), self.republishers)
         yield beam.pvalue.TaggedOutput(self.META, meta)
-        yield beam.pvalue.TaggedOutput(self.ARTICLES, {**article, "content_hash": hash_tokens(words)})
+        yield beam.pvalue.TaggedOutput(self.ARTICLES, {**article, "content_hash": content_hash})
 
 
 def read_old_shard(shard: int, generation: str | None):
@@ -169,8 +166,11 @@ class CountShingles(beam.CombineFn):
         return [frequency.merge_counts([self.compact(acc)[0] for acc in accumulators]), [], 0]
 
     def compact(self, accumulator):
-        pending = [(keys, np.ones(keys.size, dtype=np.uint32)) for keys in accumulator[1]]
-        return [frequency.merge_counts([accumulator[0], *pending]), [], 0]
+        if not accumulator[1]:
+            return [accumulator[0], [], 0]
+        pending = np.concatenate(accumulator[1])  # one document per key in each pending array
+        ones = np.ones(pending.size, dtype=np.uint32)
+        return [frequency.merge_counts([accumulator[0], (pending, ones)]), [], 0]
 
     def extract_output(self, accumulator):
         return self.compact(accumulator)[0]
@@ -340,11 +340,10 @@ class StreamFingerprint(beam.DoFn):
         self.hasher = MinHasher(self.settings["num_perm"], self.settings["seed"])
 
     def process(self, article: dict, timestamp=beam.DoFn.TimestampParam):
-        words = tokens(article.get("text"))
-        fp = fingerprint_tokens(words, self.settings["shingle_size"])
+        fp, content_hash = fingerprint_and_hash(article.get("text"), self.settings["shingle_size"])
         keys = sorted(set(band_keys(self.hasher.signature(fp.unique), self.settings["band_rows"])))
         meta = article_meta(article, int(fp.words.size), self.republishers)
-        row = {**article, "content_hash": hash_tokens(words)}
+        row = {**article, "content_hash": content_hash}
         yield article["article_id"], ("article", (row, meta, len(keys)))
         packed, expires = pack(fp), streaming.expiry_of(float(timestamp), self.ttl_s)
         for key in keys:

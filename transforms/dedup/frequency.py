@@ -18,6 +18,8 @@ import math
 
 import numpy as np
 
+from transforms.dedup.minhash import sorted_unique
+
 EMPTY_TABLE = b""
 Table = tuple[np.ndarray, np.ndarray]  # sorted uint32 keys, float32 weights
 
@@ -30,18 +32,23 @@ def df_threshold(n_docs: int, share: float, min_docs: int) -> int:
 
 def unique32(unique: np.ndarray) -> np.ndarray:
     """Distinct low-32-bit shingle keys (packed fingerprints already hold 32 bits)."""
-    return np.unique(unique.astype(np.uint32))
+    return sorted_unique(unique.astype(np.uint32))
 
 
 def split_by_shard(unique: np.ndarray, shards: int) -> list[tuple[int, bytes]]:
-    """One document's distinct shingle keys, split by key % shards (each shard counted apart)."""
-    keys = unique32(unique)
-    parts = keys % np.uint32(shards)
-    # one stable sort by shard (keys stay sorted within a shard) instead of a mask per shard
-    order = np.argsort(parts, kind="stable")
-    keys, bounds = keys[order], np.cumsum(np.bincount(parts, minlength=shards)).tolist()
-    return [(shard, keys[bounds[shard] - count:bounds[shard]].tobytes())
-            for shard, count in enumerate(np.bincount(parts, minlength=shards).tolist()) if count]
+    """One document's distinct shingle keys, split by key % shards (each shard counted apart),
+    keys sorted within a shard: one sort of (shard, key) pairs packed in 64 bits, which also
+    drops the repeats (`unique` may hold repeats and be in any order)."""
+    keys = unique.astype(np.uint32).astype(np.uint64)
+    tagged = sorted_unique(((keys % np.uint64(shards)) << np.uint64(32)) | keys)
+    counts = np.bincount((tagged >> np.uint64(32)).astype(np.intp), minlength=shards).tolist()
+    keys = tagged.astype(np.uint32)  # the low 32 bits: the key
+    parts, start = [], 0
+    for shard, count in enumerate(counts):
+        if count:
+            parts.append((shard, keys[start:start + count].tobytes()))
+            start += count
+    return parts
 
 
 def merge_counts(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray, np.ndarray]:
@@ -50,8 +57,21 @@ def merge_counts(parts: list[tuple[np.ndarray, np.ndarray]]) -> tuple[np.ndarray
         return np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint32)
     keys = np.concatenate([keys for keys, _ in parts])
     counts = np.concatenate([counts for _, counts in parts])
-    distinct, inverse = np.unique(keys, return_inverse=True)
-    return distinct, np.bincount(inverse, weights=counts, minlength=distinct.size).astype(np.uint32)
+    if keys.size == 0:
+        return keys, counts.astype(np.uint32)
+    if keys.dtype.kind == counts.dtype.kind == "u" and max(keys.itemsize, counts.itemsize) <= 4:
+        # one direct sort of (key, count) packed in 64 bits: several times faster than argsort
+        packed = (keys.astype(np.uint64) << np.uint64(32)) | counts.astype(np.uint64)
+        packed.sort()
+        keys, counts = (packed >> np.uint64(32)).astype(keys.dtype), packed & np.uint64(0xFFFFFFFF)
+    else:
+        order = np.argsort(keys, kind="stable")
+        keys, counts = keys[order], counts[order]
+    first = np.empty(keys.size, dtype=bool)
+    first[0] = True
+    np.not_equal(keys[1:], keys[:-1], out=first[1:])
+    starts = np.flatnonzero(first)
+    return keys[starts], np.add.reduceat(counts.astype(np.uint64), starts).astype(np.uint32)
 
 
 def frequent_table(keys: np.ndarray, counts: np.ndarray, threshold: int, power: float = 1.0) -> bytes:

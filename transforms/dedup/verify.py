@@ -14,7 +14,7 @@ from __future__ import annotations
 import numpy as np
 
 from transforms.dedup.frequency import Table, read_table, weights_of
-from transforms.dedup.minhash import Fingerprint, unpack
+from transforms.dedup.minhash import Fingerprint, sorted_unique, unpack
 
 
 def covered(fp: Fingerprint, shared: np.ndarray) -> np.ndarray:
@@ -33,8 +33,8 @@ def residual_overlap(a: Fingerprint, b: Fingerprint, shared: np.ndarray,
     are no evidence either way) that the two texts still have in common."""
     if frequent is not None and frequent[0].size:
         shared = np.union1d(shared.astype(np.uint32), frequent[0])
-    rest_a = np.unique(a.words[~covered(a, shared)])
-    rest_b = np.unique(b.words[~covered(b, shared)])
+    rest_a = sorted_unique(a.words[~covered(a, shared)])
+    rest_b = sorted_unique(b.words[~covered(b, shared)])
     rest_a, rest_b = rest_a[rest_a % 2 == 1], rest_b[rest_b % 2 == 1]  # content words only
     smaller = min(rest_a.size, rest_b.size)
     if smaller == 0:
@@ -68,8 +68,8 @@ def numbers_differ(a: Fingerprint, b: Fingerprint, settings: dict) -> bool:
     """Stories generated from one template (earnings reports, results tables) share their
     sentences but not their figures; copies of one story keep them (a trimmed copy a subset).
     True when both texts hold enough numbers and few of the smaller set are in the other."""
-    numbers_a = np.unique(a.words[(a.words % 2 == 0) & (a.words != 0)])
-    numbers_b = np.unique(b.words[(b.words % 2 == 0) & (b.words != 0)])
+    numbers_a = sorted_unique(a.words[(a.words % 2 == 0) & (a.words != 0)])
+    numbers_b = sorted_unique(b.words[(b.words % 2 == 0) & (b.words != 0)])
     smaller = min(numbers_a.size, numbers_b.size)
     if smaller < settings.get("min_numbers", 3):
         return False

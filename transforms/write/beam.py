@@ -51,26 +51,42 @@ class WritePartition(beam.DoFn):
     def process(self, element):
         started = time.perf_counter()
         partition, encoded = element
-        # rows arrive encoded (compact while grouped); decoded a batch at a time: a partition's
-        # rows as dicts would cost several times their encoded size
-        keyed = sorted((self._keys(data) for data in encoded), key=lambda item: item[0])
+        keyed = self._keyed(encoded)
         schema = file_schema(self.table, self.partition_by)
         for start in range(0, len(keyed), self.max_rows):
             chunk = keyed[start : start + self.max_rows]
             name = file_name(self.table, [dict(zip(self.keys, raw, strict=True)) for _, raw, _ in chunk],
                              self.prefix)
             path = f"{self.output_dir}/{self.table}/{partition}/{name}"
-            write_parquet(path, _arrow_table(chunk, schema), self.compression)
+            if isinstance(chunk[0][2], dict):  # a small partition: its rows decoded once
+                table = pa.Table.from_pylist([row for _, _, row in chunk], schema=schema)
+            else:
+                table = _arrow_table(chunk, schema)
+            write_parquet(path, table, self.compression)
             fault("write")
             LOG.info("wrote %d %s rows to %s", len(chunk), self.table, path)
             self.write_us.inc(int((time.perf_counter() - started) * 1e6))
             yield {"table": self.table, "path": path, "rows": len(chunk)}
             started = time.perf_counter()
 
-    def _keys(self, data: bytes) -> tuple[tuple, tuple, bytes]:
-        """(sort key, the key columns' values, the encoded row)."""
-        row = ROW_CODER.decode(data)
-        return self.order(row), tuple(row.get(k) for k in self.keys), data
+    def _keyed(self, encoded) -> list[tuple[tuple, tuple, dict | bytes]]:
+        """(sort key, the key columns' values, the row) per row, sorted (stable). The row is the
+        decoded dict while the partition has at most DECODE_BATCH rows (most do: one decode per
+        row, one Arrow batch as before), else the encoded bytes (decoded again a batch at a time
+        when its file is built: a partition's rows as dicts would cost several times their
+        encoded size)."""
+        keyed, rows = [], []
+        for data in encoded:
+            row = ROW_CODER.decode(data)
+            keyed.append((self.order(row), tuple(row.get(k) for k in self.keys), data))
+            if rows is not None:
+                rows.append(row)
+                if len(rows) > DECODE_BATCH:
+                    rows = None
+        if rows is not None:
+            keyed = [(order, raw, row) for (order, raw, _), row in zip(keyed, rows, strict=True)]
+        keyed.sort(key=lambda item: item[0])
+        return keyed
 
 
 class WriteTable(beam.PTransform):
