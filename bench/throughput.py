@@ -160,7 +160,8 @@ def _role(pid: int) -> str:
         return "gone"
     if argv and argv[0].endswith(b"sh"):
         return "shell"
-    return "worker" if b"apache_beam.runners.worker.sdk_worker_main" in argv else "runner"
+    workers = (b"apache_beam.runners.worker.sdk_worker_main", b"pipeline.sdkworker")  # Beam's, ours
+    return "worker" if any(name in argv for name in workers) else "runner"
 
 
 def run_process(command: list[str], label: str) -> dict:
