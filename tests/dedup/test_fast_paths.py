@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 import xxhash
 
-from transforms.dedup import candidates, frequency, xxh3
+from transforms.dedup import frequency, xxh3
 from transforms.dedup.minhash import MinHasher, band_keys, shingle_hashes, sorted_unique
 
 
@@ -107,29 +107,6 @@ def test_merge_counts_sums_counts_per_key(dtype):
     assert np.array_equal(got[0], expected[0]) and np.array_equal(got[1], expected[1])
     empty = frequency.merge_counts([(np.zeros(0, dtype=np.uint32), np.zeros(0, dtype=np.uint32))])
     assert empty[0].dtype == np.uint32 and empty[0].size == empty[1].size == 0
-
-
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_partner_index_pieces_verify_every_pair_once_with_both_fingerprints(seed):
-    rng = np.random.default_rng(seed)
-    ids = [f"a{i:03d}" for i in range(120)]
-    pairs = sorted({tuple(sorted(rng.choice(ids[:60] if k % 2 else ids, size=2, replace=False).tolist()))
-                    for k in range(400)})
-    index = candidates.partner_index(pairs)
-    groups: dict[str, list] = {}
-    for x in sorted(index):
-        for piece, (y, _, _, lowers) in candidates.forward_fingerprint((x, (b"fp", False)), index):
-            groups.setdefault(piece, []).append((y, lowers))
-    verified = []
-    for members in groups.values():
-        present = [x for x, _ in members]
-        assert len(present) == len(set(present))  # each article at most once per piece
-        for b, lowers in members:
-            assert all(a in present for a in lowers)
-            verified += [(a, b) for a in lowers]
-    assert sorted(verified) == pairs  # every pair once
-    assert len(groups) > len({index[x][0][0].split("#")[0] for x in index})  # large components split
-    assert max(sum(len(lowers) for _, lowers in m) for m in groups.values()) < 2 * candidates.PIECE_PAIRS + 60
 
 
 @pytest.mark.parametrize("rows", [1, 2, 3, 4])

@@ -3,7 +3,7 @@
 Each article's band keys go through one grouping as small bytes entries (band key + old flag +
 article_id) under BAND_SHARDS coarse keys; a bucket's members become candidate pairs (never all
 pairs of a huge bucket); the distinct pairs become one small partner index that sends each
-fingerprint to the pieces of its component where its pairs are verified (transforms.dedup.verify).
+fingerprint once to the component where its pairs are verified (transforms.dedup.verify).
 """
 
 from __future__ import annotations
@@ -77,51 +77,23 @@ def bucket_pairs(key_and_members, max_bucket: int):
             yield a, b
 
 
-# A component's candidate pairs are verified in pieces of about this many pairs, each its own
-# grouping key: the local runner hands a grouping's keys to the workers in turn, and one large
-# component (a story with many copies) made one worker do most of the verification.
-PIECE_PAIRS = 32
-
-
 def partner_index(pairs: list) -> dict:
-    """Distinct candidate pairs (a, b), a < b -> {x: [(piece, lower partners of x verified
-    there)...]}. A pair (a, b) is verified in the piece of b: the pieces of a component (the
-    articles connected to it through candidate pairs, named by its smallest id) are runs of its
-    articles, in id order, with about PIECE_PAIRS pairs each; the first piece is named by the
-    component, the others by the component and their number. x goes to the piece of its own
-    pairs (with its lower partners) and to every other piece where it is a lower partner (with
-    none)."""
+    """Distinct candidate pairs (a, b), a < b -> {x: (component, lower partners of x)}, where
+    component is the smallest id connected to x through candidate pairs."""
     uf = UnionFind()
     lowers: dict[str, list[str]] = {}
     for a, b in pairs:
         uf.union(a, b)
         lowers.setdefault(a, [])
         lowers.setdefault(b, []).append(a)
-    by_component: dict[str, list[str]] = {}
-    for x in sorted(lowers):
-        by_component.setdefault(uf.find(x), []).append(x)
-    index: dict[str, list] = {}
-    for component, members in by_component.items():
-        number, held = 0, 0
-        for b in members:
-            found = sorted(lowers[b])
-            if not found:
-                continue
-            if held >= PIECE_PAIRS:
-                number, held = number + 1, 0
-            piece = component if number == 0 else f"{component}#{number}"
-            held += len(found)
-            index.setdefault(b, []).insert(0, (piece, found))  # its own piece first
-            for a in found:
-                destinations = index.setdefault(a, [])
-                if all(known != piece for known, _ in destinations):
-                    destinations.append((piece, []))
-    return index
+    return {x: (uf.find(x), sorted(found)) for x, found in lowers.items()}
 
 
 def forward_fingerprint(kv, partners: dict):
-    """(x, (fp_x, old)) -> (piece, (x, old, fp_x, lower partners of x verified there)) for each
-    piece that needs x (partner_index); articles without a candidate pair are dropped."""
+    """(x, (fp_x, old)) -> (component of x, (x, fp_x, lower partners of x)): each fingerprint
+    goes once, to where all candidate pairs of its component are verified; articles without
+    a candidate pair are dropped."""
     x, (packed, old) = kv
-    for piece, lowers in partners.get(x, ()):
-        yield piece, (x, old, packed, lowers)
+    if x in partners:
+        component, lowers = partners[x]
+        yield component, (x, old, packed, lowers)
