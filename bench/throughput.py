@@ -108,6 +108,7 @@ def documents(pages_dir: Path, count: int):
 
 def write_inputs(pages_dir: Path, count: int, folder: Path, layouts: list[str]) -> dict[str, Path]:
     made = {}
+    folder.mkdir(parents=True, exist_ok=True)  # --layout jsonl alone makes no pages folder in it
     if "pages" in layouts:
         made["pages"] = folder / "pages"
         made["pages"].mkdir(parents=True)
