@@ -65,12 +65,12 @@ def documents(html: str) -> list:
             continue
         meta = page_metadata(tree, None, SETTINGS)
         if options is VARIANTS[0]:
-            found.append(_fields(meta))
+            found.append(document_fields(meta))
         document = trafilatura.bare_extraction(tree, with_metadata=False, deduplicate=False, **options)
         if document is None:
             found.append(None)
             continue
-        found.append(_fields(document))
+        found.append(document_fields(document))
     return found
 
 
@@ -80,7 +80,7 @@ def same_bylines(html: str) -> bool:
     return tree is None or list(byline_nodes(tree)) == tree.xpath(BYLINE_XPATH)
 
 
-def _fields(document) -> dict:
+def document_fields(document) -> dict:
     """A trafilatura Document's fields, its elements serialised."""
     fields = {}
     for name in type(document).__slots__:

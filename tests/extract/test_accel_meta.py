@@ -14,6 +14,7 @@ import trafilatura.utils as utils_module
 from lxml import etree
 from trafilatura import readability_lxml
 
+from bench.extract_identity import document_fields as fields
 from transforms.extract import accel, accel_external, accel_meta
 from transforms.extract.html import BYLINE_XPATH, byline_author, byline_nodes, page_metadata, parse_page
 
@@ -54,14 +55,6 @@ PAGES = {
                   f'content="Second"></head></div>{BODY}</body></html>'),
     "wide": f"<html><head><title>Wide \U0001F600 \u20ac</title></head>{BODY}\x01</html>",
 }
-
-
-def fields(document) -> dict:
-    out = {}
-    for name in type(document).__slots__:
-        value = getattr(document, name, None)
-        out[name] = etree.tostring(value, encoding=str) if isinstance(value, etree._Element) else value
-    return out
 
 
 def test_installed_and_uninstalled():
