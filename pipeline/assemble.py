@@ -29,7 +29,7 @@ from transforms.feeds.specs import FeedSpec, feed_specs, split_feed_files
 from transforms.read.beam import ReadFiles
 from transforms.read.expand import to_element
 from transforms.read.files import expand_inputs
-from transforms.read.ranges import pieces
+from transforms.read.ranges import plan
 from transforms.state.beam import OnePerKey, RecordIngested, SkipReported
 from transforms.state.ingested import reject_key
 from transforms.write.beam import WriteTable
@@ -70,18 +70,18 @@ def count_clusters(article: dict) -> dict:
     return article
 
 
-def build(pipeline: beam.Pipeline, request: RunRequest, files: list[str], urls: list[str],
+def build(pipeline: beam.Pipeline, request: RunRequest, pieces: list, urls: list[str],
           feeds: list[FeedSpec], txn: Transaction, expected: int = 0) -> None:
+    """`pieces`: the read stage's elements (ranges.plan of the expanded files)."""
     config = request.config
     run_id, now = request.run_id, request.started_at
     partition_by = config["output"]["partition_by"]
 
-    # Large JSONL files are split into ranges, and the reshuffle spreads files and ranges over
+    # Large JSONL files come split into ranges, and the reshuffle spreads files and ranges over
     # the workers; reading is then fused with processing (no page is buffered between stages).
     read = (
         pipeline
-        | "Files" >> beam.Create([to_element(path) for path in files], reshuffle=False)  # bytes: any name
-        | "Split" >> beam.FlatMap(pieces, config["input"])
+        | "Files" >> beam.Create(pieces, reshuffle=False)
         | "Spread" >> beam.Reshuffle()
         | "Read" >> beam.ParDo(ReadFiles(config["input"])).with_outputs(REJECTS, main="records")
     )
@@ -148,7 +148,10 @@ def run(request: RunRequest) -> dict:
     # feed files given as --input are read as feeds (their entries' pages are fetched)
     files, feed_files = split_feed_files(files, request.config["input"])
     feeds = feed_specs(request.config["feeds"], [*request.feeds, *feed_files])
-    expected = expected_records(files, urls)
+    # file names travel as bytes (any name); large JSONL files are split here, in one pass that
+    # also counts their lines
+    pieces, lines = plan([to_element(path) for path in files], request.config["input"])
+    expected = expected_records(files, urls, lines)
     LOG.info("run %s: %d files, %d URLs, %d feeds (~%d records) -> %s", request.run_id, len(files), len(urls),
              len(feeds), expected, request.output)
     started = time.monotonic()
@@ -157,7 +160,7 @@ def run(request: RunRequest) -> dict:
     with Transaction(request.output, request.state_dir, request.run_id, request.full_refresh,
                      request.config["dedup"]["state_shards"]) as txn:
         with beam.Pipeline(options=options) as pipeline:
-            build(pipeline, request, files, urls, feeds, txn, expected)
+            build(pipeline, request, pieces, urls, feeds, txn, expected)
         result = pipeline.result if hasattr(pipeline, "result") else None
         record = runinfo.run_record(request, read_counters(result), files, urls, time.monotonic() - started)
         txn.commit(record, tuple(output_settings["partition_by"]), output_settings["compression"])

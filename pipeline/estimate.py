@@ -18,11 +18,15 @@ def count_lines(path: str) -> int:
     return lines + (last != b"\n")
 
 
-def expected_records(files: list[str], urls: list[str]) -> int:
+def expected_records(files: list[str], urls: list[str], known: dict[str, int] | None = None) -> int:
+    """`known`: line counts already taken (the large JSONL files split for reading)."""
     total = len(urls)
+    known = known or {}
     for path in files:
         name = path.lower().removesuffix(".gz")
-        if name.endswith(".jsonl"):
+        if path in known:
+            total += known[path]
+        elif name.endswith(".jsonl"):
             try:
                 total += count_lines(path)
             except OSError:

@@ -11,11 +11,12 @@ import apache_beam as beam
 from apache_beam.testing import test_pipeline
 from apache_beam.testing.util import assert_that, equal_to
 
+from pipeline.estimate import count_lines
 from transforms.common.config import load_config
 from transforms.common.rejects import REJECTS
 from transforms.read.beam import ReadFiles
 from transforms.read.files import read_file
-from transforms.read.ranges import pieces, read_jsonl_range, split_ranges
+from transforms.read.ranges import plan, read_jsonl_range, split_ranges
 
 SETTINGS = load_config()["input"]
 
@@ -78,11 +79,20 @@ def test_small_compressed_and_other_files_are_read_whole(tmp_path):
     packed.write_bytes(gzip.compress(big.read_bytes()))
     page = tmp_path / "page.html"
     page.write_text("<p>x</p>" * 1000)
-    assert list(pieces(str(big), SETTINGS)) == [str(big)]  # under the default range size
-    assert list(pieces(str(packed), SETTINGS, target=100)) == [str(packed)]
-    assert list(pieces(str(page), SETTINGS, target=100)) == [str(page)]
-    split = list(pieces(str(big), SETTINGS, target=100))
+    assert plan([str(big)], SETTINGS) == ([str(big)], {})  # under the default range size
+    assert plan([str(packed), str(page)], SETTINGS, target=100) == ([str(packed), str(page)], {})
+    split, lines = plan([str(big)], SETTINGS, target=100)
     assert len(split) > 5 and all(piece[0] == str(big) for piece in split)
+    assert lines == {str(big): 50}
+
+
+def test_plan_counts_lines_as_the_estimate(tmp_path):
+    """The split's line count is the progress total's: a last line without a newline counts."""
+    for text in ("a\n" * 30, "a\n" * 30 + "tail", "\n" * 40, "x" * 300 + "\n"):
+        path = tmp_path / "f.jsonl"
+        path.write_text(text)
+        _, lines = plan([str(path)], SETTINGS, target=10)
+        assert lines == {str(path): count_lines(str(path))}
 
 
 def test_read_stage_takes_ranges_and_paths(tmp_path):
@@ -90,8 +100,7 @@ def test_read_stage_takes_ranges_and_paths(tmp_path):
     write_lines(path, 40)
     whole = refs(read_file(str(path), SETTINGS))
     with test_pipeline.TestPipeline(runner="FnApiRunner") as pipeline:
-        read = (pipeline | beam.Create([str(path)])
-                | beam.FlatMap(pieces, SETTINGS, 200)
+        read = (pipeline | beam.Create(plan([str(path)], SETTINGS, 200)[0])
                 | beam.Reshuffle()
                 | beam.ParDo(ReadFiles(SETTINGS)).with_outputs(REJECTS, main="records"))
         records = read.records | "Refs" >> beam.Map(lambda r: (r["input_ref"], r["text"]))
