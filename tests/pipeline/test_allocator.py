@@ -29,7 +29,7 @@ def test_a_one_worker_run_is_left_alone():
 def test_a_multi_process_run_gets_the_settings_then_the_environment_back():
     environ = {"PATH": "/bin"}
     with allocator.for_workers(MULTI, environ) as chosen:
-        assert chosen == {"MALLOC_MMAP_THRESHOLD_": "131072", "MALLOC_ARENA_MAX": "2"}
+        assert chosen == {"MALLOC_ARENA_MAX": "2"}  # the mmap threshold: the runner's own, see below
         assert environ == {"PATH": "/bin", **chosen}
     assert environ == {"PATH": "/bin"}
 
@@ -39,8 +39,10 @@ def test_a_value_the_user_set_is_kept():
     environ = {"MALLOC_ARENA_MAX": "4"}
     with allocator.for_workers(MULTI, environ) as chosen:
         assert chosen["MALLOC_ARENA_MAX"] == "4"
-        assert environ["MALLOC_MMAP_THRESHOLD_"] == "131072"
+        assert environ == {"MALLOC_ARENA_MAX": "4"}
     assert environ == {"MALLOC_ARENA_MAX": "4"}
+    assert allocator._fixed({"MALLOC_MMAP_THRESHOLD_": "65536"}) == {}  # glibc takes the user's
+    assert allocator._fixed({}) == {"MALLOC_MMAP_THRESHOLD_": "131072", "MALLOC_TRIM_THRESHOLD_": "131072"}
 
 
 class Processor:
@@ -58,6 +60,9 @@ class Cache:
         self._lock = threading.Lock()
         self.active_bundle_processors: dict[str, tuple[str, Processor]] = {}
         self.cached_bundle_processors: dict[str, list[Processor]] = collections.defaultdict(list)
+
+    def get(self, instruction_id, descriptor):
+        return self.active_bundle_processors[instruction_id][1]
 
     def release(self, instruction_id):
         descriptor, processor = self.active_bundle_processors.pop(instruction_id)
@@ -77,6 +82,28 @@ def test_after_a_bundle_the_other_stages_processors_are_shut_down():
     cache.active_bundle_processors["4"] = ("b", again)
     cache.release("4")
     assert cache.cached_bundle_processors == {"b": [second, again]} and not running.shut
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="glibc settings")
+def test_a_worker_fixes_the_mmap_threshold_after_its_first_long_bundle(monkeypatch):
+    """Short bundles leave glibc's dynamic threshold; the first long one (the article step)
+    switches to the fixed thresholds, once."""
+
+    class Timed(Cache):
+        pass
+
+    calls = []
+    monkeypatch.setattr(allocator, "_mallopt", calls.append)
+    monkeypatch.delenv("MALLOC_MMAP_THRESHOLD_", raising=False)
+    clock = iter([0.0, 0.5, 1.0, 1.0 + allocator.LONG_BUNDLE_S, 10.0, 99.0])
+    monkeypatch.setattr(allocator.time, "monotonic", lambda: next(clock))
+    assert allocator.drop_idle_processors(Timed, version="2.77.0")
+    cache = Timed()
+    for instruction, stage in (("1", "a"), ("2", "b"), ("3", "c")):
+        cache.active_bundle_processors[instruction] = (stage, Processor(stage))
+        cache.get(instruction, stage)
+        cache.release(instruction)
+        assert calls == ([] if instruction == "1" else [allocator._fixed({})])
 
 
 def test_another_beam_version_keeps_its_cache():
