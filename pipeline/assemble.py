@@ -13,7 +13,7 @@ from apache_beam.metrics import Metrics
 from apache_beam.metrics.metric import MetricsFilter
 from apache_beam.options.pipeline_options import PipelineOptions
 
-from pipeline import runinfo
+from pipeline import runinfo, runnerbuffers
 from pipeline.estimate import expected_records
 from pipeline.transaction import Transaction
 from transforms.articles.beam import QUOTES, ProcessRecords
@@ -155,6 +155,7 @@ def run(request: RunRequest) -> dict:
     LOG.info("run %s: %d files, %d URLs, %d feeds (~%d records) -> %s", request.run_id, len(files), len(urls),
              len(feeds), expected, request.output)
     started = time.monotonic()
+    runnerbuffers.install()  # the local runner hands groupings to the workers in chunks
     options = PipelineOptions(request.beam_args)
     output_settings = request.config["output"]
     with Transaction(request.output, request.state_dir, request.run_id, request.full_refresh,
