@@ -11,8 +11,9 @@ largest process of a 2-worker run.
 `install` replaces the two steps for the Beam versions it was written against: the grouping is
 encoded in the same order and to the same workers (key k of the table to worker k mod n), each
 key's values are dropped once encoded, the encoded part is a list of ~1 MiB chunks that each hold
-whole elements, and the data stream is flushed as it fills (Beam's own size threshold). The
-workers get the same bytes. Other versions keep Beam's code.
+whole elements, and each chunk of 1 MiB or more goes out as a message of its own (a worker
+queues up to five received messages: 5 MiB, not five times Beam's 10 MB flush size or a whole
+part). The workers get the same bytes. Other versions keep Beam's code.
 """
 
 from __future__ import annotations
@@ -84,5 +85,6 @@ def send_input_to_worker(self, process_bundle_id: str, read_transform_id: str, b
     data_out = self._worker_handler.data_conn.output_stream(process_bundle_id, read_transform_id)
     for byte_stream in (byte_streams or []):
         data_out.write(byte_stream)
-        data_out.maybe_flush()
+        if data_out.size() >= CHUNK_BYTES:  # a message per chunk: the worker queues up to 5
+            data_out.flush()
     data_out.close()

@@ -80,3 +80,32 @@ def test_process_records_sends_articles_quotes_and_rejects_to_their_outputs():
         assert_that(out[REJECTS] | "Why" >> beam.Map(lambda r: (r["input_ref"], r["stage"], r["error_type"])),
                     equal_to([("/in/empty.html", "extract", "too_short"),  # "Hi": under min_text_chars
                               ("/in/blank.txt", "extract", "no_text")]), label="rejects")
+
+
+def test_teardown_drops_the_libraries_word_lists_and_a_new_setup_gives_the_same_rows():
+    """A multi-process run's worker tears the article step down before the tail's stages
+    (pipeline/allocator.py): trafilatura's jusText stoplist and pymorphy3's dictionaries go,
+    and are built again if the step runs once more in that process."""
+    from trafilatura import external
+
+    from transforms.quotes import russian
+
+    page = ("<html><body><article><h1>Рабочие строят мост</h1>"
+            + "<p>Строители начали работы на мосту через реку в понедельник утром.</p>" * 3
+            + "<p>«Мы закончим к осени», — сказал Иван Петров, глава компании.</p>"
+            + "</article><div>" + "<a href='/x'>menu</a> " * 40 + "</div></body></html>")
+    raw = vars(RawRecord(input_ref="/in/bridge.html", html=page)).copy()
+    fn = ProcessRecords(load_config(), "run-1", NOW)
+
+    def outputs():
+        return [(item.tag, item.value) if isinstance(item, beam.pvalue.TaggedOutput) else ("main", item)
+                for item in fn.process(raw)]
+
+    fn.setup()
+    first = outputs()
+    assert any(tag == QUOTES for tag, _ in first)
+    fn.teardown()
+    assert external.JT_STOPLIST is None and russian._analyzer.cache_info().currsize == 0
+    fn.setup()
+    assert outputs() == first
+    fn.teardown()

@@ -10,6 +10,7 @@ naming that step.
 
 from __future__ import annotations
 
+import gc
 import logging
 import time
 from datetime import datetime
@@ -75,6 +76,13 @@ class ProcessRecords(beam.DoFn):
         self.tracker = Progress.shared(self.run_id, self.expected)
         self.step_us = {name: Metrics.counter(METRICS_NAMESPACE, f"{STAGE_TIME_PREFIX}{name}")
                         for name, _ in self.steps}
+
+    def teardown(self):
+        # a multi-process run's worker goes on with the tail's stages once this step is over
+        # (pipeline/allocator.py shuts the step down): what the libraries keep goes with it
+        if getattr(self, "tools", None) is not None:
+            self.tools.release()
+            gc.collect()
 
     def process(self, raw: dict):
         self.tracker.tick()

@@ -17,8 +17,10 @@ from datetime import datetime
 from transforms.articles.rows import article_row, quote_row, sane_published
 from transforms.clean.cleaner import Cleaner
 from transforms.common.records import ArticleRow, Cleaned, Draft, QuoteRow, RawRecord
+from transforms.extract import html
 from transforms.extract.html import ExtractionError, draft_from_record
 from transforms.lang.detector import LanguageDetector
+from transforms.quotes import russian
 from transforms.quotes.extractor import QuoteExtractor
 
 
@@ -49,6 +51,12 @@ class Tools:
                    detector=LanguageDetector(config["lang"]),
                    quoter=QuoteExtractor.from_config(config["quotes"]),
                    run_id=run_id, ingested_at=ingested_at)
+
+    @staticmethod
+    def release() -> None:
+        """Drop what the libraries keep process-wide for the steps (rebuilt on next use)."""
+        html.release_caches()
+        russian.release_caches()
 
 
 @dataclass(frozen=True)

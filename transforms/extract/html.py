@@ -12,12 +12,14 @@ import re
 from collections.abc import Iterator
 from itertools import islice
 
+import justext.core
 import lxml.html
 import trafilatura
 import trafilatura.metadata as trafilatura_metadata
 import trafilatura.utils as trafilatura_utils
 from htmldate import find_date
 from lxml import etree
+from trafilatura import external
 from trafilatura.json_metadata import normalize_authors
 from trafilatura.metadata import (
     Document,
@@ -54,6 +56,14 @@ class ExtractionError(ValueError):
     def __init__(self, message: str, error_type: str = "no_text"):
         super().__init__(message)
         self.error_type = error_type
+
+
+def release_caches() -> None:
+    """Drop the process-wide word lists extraction built: trafilatura's all-languages jusText
+    stoplist and justext's lower-cased set of it (~27 MB per process), rebuilt on next use. For a
+    worker whose article step is over (the tail's stages run in the same process)."""
+    external.JT_STOPLIST = None
+    justext.core.define_stoplist.cache_clear()
 
 
 def check_length(text: str, settings: dict, what: str) -> None:

@@ -30,6 +30,12 @@ def _parses(word: str) -> tuple:
     return tuple(_analyzer().parse(word))
 
 
+def release_caches() -> None:
+    """Drop pymorphy3's dictionaries (~17 MB per process) and the parses; loaded again on next use."""
+    _parses.cache_clear()
+    _analyzer.cache_clear()
+
+
 def _person(parse) -> bool:
     return any(tag in parse.tag for tag in PERSON_TAGS)
 
