@@ -132,12 +132,14 @@ def drop_idle_processors(cache_class=sdk_worker.BundleProcessorCache,
         descriptor = self.active_bundle_processors.get(instruction_id, (None, None))[0]
         original(self, instruction_id)
         began = started.pop(instruction_id, None)
-        if pending and began is not None and time.monotonic() - began >= LONG_BUNDLE_S:
-            _mallopt(pending.pop())
+        long_bundle = began is not None and time.monotonic() - began >= LONG_BUNDLE_S
         with self._lock:
+            switch = pending.pop() if long_bundle and pending else None  # once, whatever the threads
             busy = {running for running, _ in self.active_bundle_processors.values()}
             idle = [self.cached_bundle_processors.pop(other) for other in list(self.cached_bundle_processors)
                     if other != descriptor and other not in busy]
+        if switch:
+            _mallopt(switch)
         for processors in idle:
             for processor in processors:
                 processor.shutdown()
