@@ -16,7 +16,7 @@ from transforms.common.config import load_config
 from transforms.common.rejects import REJECTS
 from transforms.read.beam import ReadFiles
 from transforms.read.files import read_file
-from transforms.read.ranges import plan, read_jsonl_range, split_ranges
+from transforms.read.ranges import plan, read_jsonl_range, scan
 
 SETTINGS = load_config()["input"]
 
@@ -44,7 +44,7 @@ def test_ranges_cover_the_file_on_line_starts(tmp_path):
     write_lines(path, 200)
     data = path.read_bytes()
     for target in (1, 50, 333, 4096):
-        ranges = split_ranges(str(path), target)
+        ranges, _ = scan(str(path), target)
         assert ranges[0][0] == 0 and ranges[-1][1] == len(data)
         for (_, end, _), (start, _, first_line) in itertools.pairwise(ranges):
             assert end == start and data[start - 1:start] == b"\n"
@@ -56,7 +56,7 @@ def test_ranges_read_as_the_whole_file(tmp_path):
     write_lines(path, 200)
     whole = refs(read_file(str(path), SETTINGS))
     for target in (1, 97, 1000):
-        parts = [item for piece in split_ranges(str(path), target)
+        parts = [item for piece in scan(str(path), target)[0]
                  for item in read_jsonl_range(str(path), SETTINGS, piece)]
         assert refs(parts) == whole
 
@@ -67,7 +67,7 @@ def test_last_line_without_newline_and_long_lines(tmp_path):
                     + json.dumps({"text": "last"}))
     small = dict(SETTINGS, max_record_bytes=100)
     whole = refs(read_file(str(path), small))
-    parts = [item for piece in split_ranges(str(path), 10)
+    parts = [item for piece in scan(str(path), 10)[0]
              for item in read_jsonl_range(str(path), small, piece)]
     assert refs(parts) == whole and whole[0][1] == "too_large" and whole[-1] == (f"{path}:3", "last")
 

@@ -54,14 +54,6 @@ def _ranges_of(path: str, settings: dict, target: int, lines: dict[str, int]) ->
     return ranges
 
 
-def split_ranges(path: str, target: int = SPLIT_BYTES) -> list[Range]:
-    """Line-aligned ranges of about `target` bytes covering the whole file; [] when the file
-    is not larger than `target` (it is read whole)."""
-    if os.path.getsize(path) <= target:
-        return []
-    return scan(path, target)[0]
-
-
 def scan(path: str, target: int) -> tuple[list[Range], int]:
     """(line-aligned ranges of about `target` bytes covering the file, its number of lines: a
     last line without a newline counts)."""
