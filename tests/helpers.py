@@ -112,9 +112,16 @@ class LocalServer:
             self.starts.append((handler.path, time.monotonic()))
             self.in_flight += 1
             self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        replying = False
         try:
             reply = self._reply_for(handler)
             time.sleep(self.latency + reply.delay)
+            # In flight from arrival until the reply starts: the client cannot have its answer
+            # before then, so overlaps are real. Counting until the handler returns was not: a
+            # client could read the body and send its next request before this thread ran again.
+            with self._lock:
+                self.in_flight -= 1
+            replying = True
             handler.send_response(reply.status)
             headers = {"Date": formatdate(usegmt=True), **reply.headers}
             if reply.length and not reply.drip:
@@ -135,8 +142,9 @@ class LocalServer:
         except (BrokenPipeError, ConnectionResetError):
             pass
         finally:
-            with self._lock:
-                self.in_flight -= 1
+            if not replying:
+                with self._lock:
+                    self.in_flight -= 1
 
 
 def html_page(title: str, paragraphs: int = 6) -> bytes:
