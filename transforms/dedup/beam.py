@@ -21,6 +21,7 @@ import apache_beam as beam
 import numpy as np
 from apache_beam.transforms.window import GlobalWindows
 
+from transforms.common.beam import Compact
 from transforms.common.views import per_side_input
 from transforms.dedup import frequency, streaming
 from transforms.dedup import index as state
@@ -211,7 +212,8 @@ class Deduplicate(beam.PTransform):
         fingerprinted = articles | "Fingerprint" >> beam.ParDo(fingerprinter).with_outputs(
             Fingerprinter.META, Fingerprinter.ARTICLES, main="records")
         new, metas = fingerprinted.records, fingerprinted[Fingerprinter.META]
-        hashed = fingerprinted[Fingerprinter.ARTICLES]
+        # the rows wait in the runner for the assignments (AddClusterFields, StripCopyLines)
+        hashed = fingerprinted[Fingerprinter.ARTICLES] | "CompactArticles" >> Compact()
         # Each large collection feeds one grouping with no multi-input Flatten in between:
         # the local runner materialises a Flatten's inputs in a stage of its own.
         fps = new | "KeepFingerprint" >> beam.Map(lambda kv: (kv[0], (kv[1][0], kv[1][2])))

@@ -6,6 +6,7 @@ from __future__ import annotations
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
+from transforms.common.beam import Compact, decode_row, encode_row
 from transforms.state.ingested import State, ingest_items, reject_key, write_pending
 
 NAMESPACE = "newspipe"
@@ -57,14 +58,11 @@ class SkipReported(beam.DoFn):
             yield reject
 
 
-ROW_CODER = beam.coders.FastPrimitivesCoder()  # the coder Beam itself gives these dicts
-
-
 def _first(key_and_rows, counter_name: str):
     _, encoded = key_and_rows
     # grouped as bytes: the local runner holds a grouping's values decoded, a dict costs
     # several times its encoding
-    rows = [ROW_CODER.decode(data) for data in encoded]
+    rows = [decode_row(data) for data in encoded]
     if len(rows) == 1:  # nearly always: no sort key to build (it writes out the whole row)
         return rows[0]
     rows = sorted(rows, key=lambda row: (str(row.get("input_ref")), str(sorted(row.items()))))
@@ -85,9 +83,10 @@ class OnePerKey(beam.PTransform):
     def expand(self, rows):
         return (
             rows
-            | "Key" >> beam.Map(lambda row, key=self.key: (key(row), ROW_CODER.encode(row)))
+            | "Key" >> beam.Map(lambda row, key=self.key: (key(row), encode_row(row)))
             | "Group" >> beam.GroupByKey()
             | "First" >> beam.Map(_first, self.counter_name)
+            | "Compact" >> Compact()  # the articles wait here for the repeated-line strip
         )
 
 

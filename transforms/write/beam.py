@@ -10,6 +10,7 @@ import apache_beam as beam
 import pyarrow as pa
 from apache_beam.utils.windowed_value import PaneInfoTiming
 
+from transforms.common.beam import decode_row, encode_row
 from transforms.common.faults import fault
 from transforms.common.metrics import METRICS_NAMESPACE, STAGE_TIME_PREFIX
 from transforms.common.schemas import ROW_KEYS
@@ -19,16 +20,10 @@ from transforms.write.files import file_name, file_schema, partition_path, sort_
 LOG = logging.getLogger("newspipe.writer")
 
 
-ROW_CODER = beam.coders.FastPrimitivesCoder()  # the coder Beam itself gives these dicts
 DECODE_BATCH = 1000  # rows decoded at once when a file's Arrow table is built
 
-
-def encode_row(row: dict) -> bytes:
-    return ROW_CODER.encode(row)
-
-
 def _arrow_table(chunk: list[tuple[tuple, tuple, bytes]], schema: pa.Schema) -> pa.Table:
-    batches = [pa.Table.from_pylist([ROW_CODER.decode(data) for _, _, data in chunk[i:i + DECODE_BATCH]],
+    batches = [pa.Table.from_pylist([decode_row(data) for _, _, data in chunk[i:i + DECODE_BATCH]],
                                     schema=schema) for i in range(0, len(chunk), DECODE_BATCH)]
     return pa.concat_tables(batches) if batches else pa.Table.from_pylist([], schema=schema)
 
@@ -77,7 +72,7 @@ class WritePartition(beam.DoFn):
         encoded size)."""
         keyed, rows = [], []
         for data in encoded:
-            row = ROW_CODER.decode(data)
+            row = decode_row(data)
             keyed.append((self.order(row), tuple(row.get(k) for k in self.keys), data))
             if rows is not None:
                 rows.append(row)
