@@ -94,7 +94,7 @@ def _fixed(environ) -> dict[str, str]:
 
 
 def _mallopt(values: dict[str, str]) -> None:
-    libc = _glibc()
+    libc = glibc()
     if libc is not None:
         for name, value in values.items():
             if value.isdigit():
@@ -119,7 +119,7 @@ def drop_idle_processors(cache_class=sdk_worker.BundleProcessorCache,
     original, original_get = cache_class.release, cache_class.get
     if getattr(original, "drops_idle", False):
         return True
-    libc = _glibc()
+    libc = glibc()
     fixed = _fixed(os.environ)
     pending = [fixed] if fixed else []  # the thresholds to switch to after the first long bundle
     started: dict[str, float] = {}
@@ -151,7 +151,8 @@ def drop_idle_processors(cache_class=sdk_worker.BundleProcessorCache,
     return True
 
 
-def _glibc():
+def glibc():
+    """libc, when it is glibc (mallopt, malloc_trim); else None."""
     try:
         libc = ctypes.CDLL(ctypes.util.find_library("c") or "libc.so.6")
         libc.gnu_get_libc_version  # noqa: B018  (only glibc has it)

@@ -8,6 +8,10 @@ so the part is copied again and goes to the worker as a single message. For a gr
 10,000 articles' fingerprints (~65 MB) that is four to five copies at once in the runner, the
 largest process of a 2-worker run.
 
+The runner also hands its freed heap back to the system after each bundle (`malloc_trim`):
+the groupings and waiting buffers it frees leave holes that glibc keeps resident otherwise
+(10,000 pages on 2 workers: the runner's peak 672 -> 611 MiB).
+
 `install` replaces the two steps for the Beam versions it was written against: the grouping is
 encoded in the same order and to the same workers (key k of the table to worker k mod n), each
 key's values are dropped once encoded, the encoded part is a list of ~1 MiB chunks that each hold
@@ -25,6 +29,8 @@ from apache_beam.transforms import trigger
 from apache_beam.transforms.window import GlobalWindow, GlobalWindows
 from apache_beam.utils import windowed_value
 
+from pipeline.allocator import glibc
+
 PATCHED_BEAM = ("2.77.",)  # GroupingBuffer's fields and BundleManager._send_input_to_worker used below
 CHUNK_BYTES = 1 << 20
 BEAM_PARTITION = execution.GroupingBuffer.partition  # Beam's own (the tests compare against it)
@@ -38,7 +44,23 @@ def install(version: str = apache_beam.__version__) -> bool:
         return True
     execution.GroupingBuffer.partition = partition
     fn_runner.BundleManager._send_input_to_worker = send_input_to_worker
+    libc = glibc()
+    if libc is not None:
+        fn_runner.FnApiRunner._execute_bundle = _trimmed(fn_runner.FnApiRunner._execute_bundle, libc)
     return True
+
+
+def _trimmed(execute_bundle, libc):
+    """FnApiRunner._execute_bundle, then malloc_trim(0): a few ms a bundle, against holes that
+    glibc would keep resident for the rest of the run."""
+
+    def execute(self, *args, **named):
+        try:
+            return execute_bundle(self, *args, **named)
+        finally:
+            libc.malloc_trim(0)
+
+    return execute
 
 
 def partition(self, n: int) -> list[list[bytes]]:

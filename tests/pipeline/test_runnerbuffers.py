@@ -59,3 +59,25 @@ def test_a_pipeline_groups_as_before():
                    | beam.MapTuple(lambda key, values: (key, sorted(values))))
         expected = [(f"k{k}", list(range(k, 5000, 50))) for k in range(50)]
         assert_that(grouped, equal_to(expected))
+
+
+class FakeLibc:
+    def __init__(self):
+        self.trims = 0
+
+    def malloc_trim(self, pad):
+        assert pad == 0
+        self.trims += 1
+
+
+def test_the_runner_trims_its_heap_after_each_bundle_even_a_failed_one():
+    libc = FakeLibc()
+    execute = runnerbuffers._trimmed(lambda runner, bundle: bundle * 2, libc)
+    assert execute(None, 21) == 42 and libc.trims == 1
+
+    def fail(runner):
+        raise RuntimeError("bundle failed")
+
+    with pytest.raises(RuntimeError):
+        runnerbuffers._trimmed(fail, libc)(None)
+    assert libc.trims == 2
