@@ -30,6 +30,7 @@ INSTALL_REQUIRES = [
     "urllib3>=2.8.0,<3",  # the fetch guard connects to the address it checked
     "lxml_html_clean>=0.4.6,<1",  # trafilatura (justext) imports lxml.html.clean, split out of lxml 5.2
     "pymorphy3>=2.0.6,<3",  # Russian quote speakers' names in the nominative (transforms/quotes/russian.py)
+    "zstandard>=0.25.0,<1",  # rows packed while they wait in the runner (transforms/common/beam.py)
 ]
 
 TEST_REQUIRES = [

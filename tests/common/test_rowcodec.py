@@ -41,3 +41,13 @@ def test_compact_passes_rows_unchanged_through_a_stage_boundary():
         assert beam.coders.registry.get_coder(compact.element_type) == PackedRowCoder()
         out = compact | beam.Reshuffle() | beam.Map(same_as_sent)
         assert_that(out, equal_to([(str(i), True) for i in range(50)]))
+
+
+def test_threads_pack_and_unpack_at_once():
+    # the SDK harness runs bundles on several threads; zstd's codec objects are per thread
+    from concurrent.futures import ThreadPoolExecutor
+
+    rows = [{**ROW, "article_id": str(i), "n": i} for i in range(400)]
+    with ThreadPoolExecutor(8) as pool:
+        back = list(pool.map(lambda row: decode_row(encode_row(row)), rows))
+    assert back == rows
