@@ -2,7 +2,8 @@
 
 - imports point one way: pipeline/ -> stage packages -> transforms/common; no module of
   transforms/ imports pipeline/, and common/ imports no stage;
-- only a stage's beam.py (and common/fs.py, the filesystem layer) imports apache_beam;
+- only a beam.py (a stage's, or common's: packed rows) and common/fs.py, the filesystem layer,
+  import apache_beam;
 - no project import hides inside a function in transforms/ (that is how cycles get dodged);
 - no module over 500 lines.
 """
