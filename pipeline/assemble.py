@@ -20,6 +20,7 @@ from transforms.articles.beam import QUOTES, ProcessRecords
 from transforms.clean.beam import StripCopyLines, StripRepeatedLines
 from transforms.clean.profiles import ProfileSet
 from transforms.common import fs
+from transforms.common.beam import Compact
 from transforms.common.metrics import METRICS_NAMESPACE as NAMESPACE
 from transforms.common.rejects import REJECTS
 from transforms.common.schemas import REJECTS_PARTITION_BY
@@ -97,8 +98,9 @@ def build(pipeline: beam.Pipeline, request: RunRequest, pieces: list, urls: list
     processed = records | "Process" >> beam.ParDo(
         ProcessRecords(config, run_id, now, expected)).with_outputs(REJECTS, QUOTES, main="articles")
     # the same record read twice (a line in two files, a copied file, a symlink) is one article
-    unique = processed.articles | "OneArticlePerId" >> OnePerKey(
-        lambda a: a["article_id"], "duplicate_records")
+    unique = (processed.articles
+              | "OneArticlePerId" >> OnePerKey(lambda a: a["article_id"], "duplicate_records")
+              | "CompactArticles" >> Compact())  # held packed until the repeated-line strip runs
     unique_quotes = processed[QUOTES] | "OneQuotePerId" >> OnePerKey(
         lambda q: q["quote_id"], "duplicate_quotes")
     cleaned = {"articles": unique, "quotes": unique_quotes}

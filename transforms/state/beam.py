@@ -6,7 +6,7 @@ from __future__ import annotations
 import apache_beam as beam
 from apache_beam.metrics import Metrics
 
-from transforms.common.beam import Compact, decode_row, encode_row
+from transforms.common.beam import decode_row, encode_row
 from transforms.state.ingested import State, ingest_items, reject_key, write_pending
 
 NAMESPACE = "newspipe"
@@ -86,7 +86,6 @@ class OnePerKey(beam.PTransform):
             | "Key" >> beam.Map(lambda row, key=self.key: (key(row), encode_row(row)))
             | "Group" >> beam.GroupByKey()
             | "First" >> beam.Map(_first, self.counter_name)
-            | "Compact" >> Compact()  # the articles wait here for the repeated-line strip
         )
 
 
